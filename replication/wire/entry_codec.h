@@ -1,0 +1,67 @@
+#pragma once
+// Internal to rb_wire: conversions shared by the peer and client codecs. Includes generated
+// protobuf headers, so only rb_wire's .cc files include it.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "peer.pb.h"
+#include "replication/core/result.h"
+#include "replication/log_entry.h"
+
+namespace rb::wire::detail {
+
+void to_pb(const Entry& e, pb::Entry* out);
+Result<Entry> from_pb(const pb::Entry& e);
+
+template <class RepeatedPb>
+void entries_to_pb(const Entries& es, RepeatedPb* out) {
+  out->Reserve(static_cast<int>(es.size()));
+  for (const auto& e : es) to_pb(e, out->Add());
+}
+
+template <class RepeatedPb>
+Result<Entries> entries_from_pb(const RepeatedPb& in) {
+  Entries out;
+  out.reserve(in.size());
+  for (const auto& e : in) {
+    auto r = from_pb(e);
+    if (!r.ok()) return r.error();
+    out.push_back(std::move(r).value());
+  }
+  return out;
+}
+
+template <class RepeatedPb>
+std::vector<NodeId> nodes_from_pb(const RepeatedPb& in) {
+  std::vector<NodeId> out;
+  out.reserve(in.size());
+  for (auto n : in) out.emplace_back(n);
+  return out;
+}
+
+template <class RepeatedPb>
+void nodes_to_pb(const std::vector<NodeId>& in, RepeatedPb* out) {
+  for (auto n : in) out->Add(n.value());
+}
+
+// Parses `body` into `msg`; bad_input naming `what` if it does not parse.
+template <class Msg>
+Status parse(std::string_view body, Msg* msg, const char* what) {
+  if (body.size() > static_cast<size_t>(INT32_MAX) ||
+      !msg->ParseFromArray(body.data(), static_cast<int>(body.size()))) {
+    return make_error(errc::bad_input, std::string("cannot parse ") + what);
+  }
+  return {};
+}
+
+template <class Msg>
+std::string serialize(const Msg& msg) {
+  std::string out;
+  msg.SerializeToString(&out);
+  return out;
+}
+
+Result<errc> errc_from_pb(uint32_t v);
+
+}  // namespace rb::wire::detail
