@@ -1,0 +1,402 @@
+#include "replication/sim/sim_cluster.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "replication/broker/placement.h"
+
+namespace rb::sim {
+
+namespace {
+constexpr uint32_t kClientEndpoint = UINT32_MAX - 1;
+
+size_t request_bytes(const client::Request& r) {
+  if (auto* p = std::get_if<client::ProduceRequest>(&r)) return 64 + wire_size(p->records);
+  return 64;
+}
+size_t response_bytes(const client::Response& r) {
+  if (auto* f = std::get_if<client::FetchResponse>(&r)) return 64 + wire_size(f->records);
+  return 64;
+}
+}  // namespace
+
+Status SimClusterConfig::validate() const {
+  if (nodes < 1) return make_error(errc::invalid_config, "nodes must be at least 1");
+  if (partitions < 1) return make_error(errc::invalid_config, "partitions must be at least 1");
+  if (common.replicas > nodes)
+    return make_error(errc::invalid_config, "replicas (" + std::to_string(common.replicas) + ") exceeds nodes (" +
+                                                std::to_string(nodes) + ")");
+  if (auto s = common.validate(); !s.ok()) return s;
+  return sim.validate();
+}
+
+// One simulated node: its stores (which survive crashes), its host (which does not), its CPU queue,
+// its disk and its outbound buffers.
+class SimCluster::Node final : public NodeIo {
+ public:
+  Node(SimCluster& c, NodeId id) : c_(c), id_(id) {}
+
+  NodeId id() const { return id_; }
+  bool up = true;
+  bool paused = false;
+  uint64_t incarnation = 0;
+  double disk_slowdown = 1.0;
+  std::unique_ptr<NodeHost> host;
+  std::map<PartitionId, std::unique_ptr<MemLogStore>> stores;
+
+  void start() {
+    NodeHostConfig hc;
+    hc.self = id_;
+    for (uint32_t i = 0; i < c_.cfg_.nodes; ++i) hc.nodes.push_back(NodeId{i});
+    hc.partitions = c_.cfg_.partitions;
+    hc.common = c_.cfg_.common;
+    hc.follower_reads = c_.cfg_.follower_reads;
+    hc.seed = c_.cfg_.seed * 0x9e3779b97f4a7c15ULL + incarnation;
+    hc.tick_ms = static_cast<uint32_t>(std::max<int64_t>(1, c_.cfg_.sim.tick_ns / 1'000'000));
+    host = std::make_unique<NodeHost>(hc, *c_.factory_, *this, [this](PartitionId p) -> LogStore* {
+      auto& s = stores[p];
+      if (!s) s = std::make_unique<MemLogStore>();
+      return s.get();
+    });
+    flush(c_.now_ns());
+    schedule_tick();
+    if (c_.cfg_.common.fsync.mode == FsyncMode::interval) schedule_interval_sync();
+  }
+
+  // Runs `fn` as one input on this node's CPU: inputs are handled in arrival order, each costing
+  // `cost_ns`; what the input emits leaves when the CPU would have finished it.
+  template <class Fn>
+  void input(int64_t cost_ns, Fn&& fn) {
+    if (!up) return;
+    if (paused) {
+      deferred_.emplace_back(cost_ns, std::function<void()>(std::forward<Fn>(fn)));
+      return;
+    }
+    int64_t start = std::max(c_.now_ns(), cpu_free_at_);
+    cpu_free_at_ = start + cost_ns;
+    c_.counters_.cpu_seconds += static_cast<double>(cost_ns) * 1e-9;
+    fn();
+    flush(cpu_free_at_);
+  }
+
+  void resume_deferred() {
+    auto d = std::exchange(deferred_, {});
+    for (auto& [cost, fn] : d) input(cost, fn);
+  }
+  void drop_deferred() { deferred_.clear(); }
+
+  // --- NodeIo ---
+  void send(PeerMessage msg) override { outbox_[msg.to.value()].push_back(std::move(msg)); }
+  void reply(ClientId client, client::Response resp) override { replies_.emplace_back(client, std::move(resp)); }
+  void request_sync() override {
+    if (sync_in_flight_) {
+      sync_again_ = true;
+      return;
+    }
+    start_sync();
+  }
+  void on_event(PartitionId p, const Event& e) override {
+    c_.events_.push_back(EngineEventRecord{c_.now_ns(), id_, p, e});
+  }
+
+  void reset_runtime_state() {
+    outbox_.clear();
+    replies_.clear();
+    deferred_.clear();
+    sync_in_flight_ = false;
+    sync_again_ = false;
+    cpu_free_at_ = c_.now_ns();
+  }
+
+ private:
+  void schedule_tick() {
+    uint64_t inc = incarnation;
+    c_.q_.at(c_.now_ns() + c_.cfg_.sim.tick_ns, [this, inc] {
+      if (!up || inc != incarnation) return;
+      if (!paused) {
+        host->tick();
+        flush(std::max(c_.now_ns(), cpu_free_at_));
+      }
+      schedule_tick();
+    });
+  }
+
+  void schedule_interval_sync() {
+    uint64_t inc = incarnation;
+    int64_t every = static_cast<int64_t>(c_.cfg_.common.fsync.interval_ms) * 1'000'000;
+    c_.q_.at(c_.now_ns() + every, [this, inc] {
+      if (!up || inc != incarnation) return;
+      if (!paused) request_sync();
+      schedule_interval_sync();
+    });
+  }
+
+  // Group commit: one modelled fdatasync covers every store appended to since the last one began.
+  void start_sync() {
+    auto dirty = host->take_dirty();
+    if (dirty.empty()) return;
+    sync_in_flight_ = true;
+    std::vector<std::pair<PartitionId, Offset>> ends;
+    uint64_t bytes = 0;
+    for (PartitionId p : dirty) {
+      auto& st = *stores.at(p);
+      ends.emplace_back(p, st.log_end());
+      uint64_t written = st.stats().bytes_written;
+      bytes += written - synced_bytes_[p];
+      synced_bytes_[p] = written;
+    }
+    const DiskModel& d = c_.cfg_.sim.disk;
+    int64_t jitter = d.fsync_jitter_ns > 0 ? static_cast<int64_t>(c_.disk_rng_.below(d.fsync_jitter_ns + 1)) : 0;
+    auto dur = static_cast<int64_t>((static_cast<double>(bytes) / d.write_bytes_per_ns + d.fsync_ns + jitter) *
+                                    disk_slowdown);
+    c_.counters_.disk_bytes += bytes;
+    ++c_.counters_.fsyncs;
+    uint64_t inc = incarnation;
+    c_.q_.at(c_.now_ns() + dur, [this, inc, ends = std::move(ends)] {
+      if (!up || inc != incarnation) return;
+      for (auto& [p, end] : ends) stores.at(p)->mark_durable(end);
+      c_.mix_trace(0x5f, id_.value(), ends.size());
+      input(0, [&] {
+        for (auto& [p, end] : ends) host->on_durable(p, end);
+      });
+      sync_in_flight_ = false;
+      if (sync_again_) {
+        sync_again_ = false;
+        start_sync();
+      }
+    });
+  }
+
+  // Sends everything buffered during the last input: one packet per peer, one per client reply.
+  void flush(int64_t depart) {
+    for (auto& [to, msgs] : outbox_) {
+      if (msgs.empty()) continue;
+      size_t bytes = 0;
+      for (auto& m : msgs) bytes += m.wire_size();
+      c_.counters_.network_bytes += bytes;
+      c_.counters_.network_messages += msgs.size();
+      NodeId dst{to};
+      int64_t arrive = c_.transmit(id_, dst, depart, bytes, c_.cfg_.sim.network);
+      if (arrive < 0) {
+        msgs.clear();
+        continue;
+      }
+      const CpuModel& cpu = c_.cfg_.sim.cpu;
+      int64_t cost = cpu.per_message_ns * static_cast<int64_t>(msgs.size()) +
+                     static_cast<int64_t>(cpu.per_byte_ns * static_cast<double>(bytes));
+      c_.q_.at(arrive, [&c = c_, dst, cost, batch = std::move(msgs)]() mutable {
+        Node& n = c.node(dst);
+        c.mix_trace(0x11, dst.value(), batch.size());
+        n.input(cost, [&n, batch = std::move(batch)] {
+          for (const auto& m : batch) n.host->on_peer_message(m);
+        });
+      });
+      msgs = {};
+    }
+    for (auto& [client, resp] : replies_) c_.deliver_response(client, std::move(resp), depart, id_);
+    replies_.clear();
+  }
+
+  SimCluster& c_;
+  NodeId id_;
+  int64_t cpu_free_at_ = 0;
+  std::map<uint32_t, std::vector<PeerMessage>> outbox_;
+  std::vector<std::pair<ClientId, client::Response>> replies_;
+  std::vector<std::pair<int64_t, std::function<void()>>> deferred_;
+  std::map<PartitionId, uint64_t> synced_bytes_;
+  bool sync_in_flight_ = false;
+  bool sync_again_ = false;
+};
+
+SimCluster::SimCluster(SimClusterConfig cfg, const EngineFactory& factory)
+    : cfg_(std::move(cfg)),
+      factory_(factory.clone()),
+      net_rng_(Prng::substream(cfg_.seed, "network")),
+      disk_rng_(Prng::substream(cfg_.seed, "disk")) {
+  auto s = cfg_.validate();
+  RB_ASSERT_MSG(s.ok(), s.ok() ? "" : s.error().message.c_str());
+  for (uint32_t i = 0; i < cfg_.nodes; ++i) nodes_.push_back(std::make_unique<Node>(*this, NodeId{i}));
+  for (auto& n : nodes_) n->start();
+}
+
+SimCluster::~SimCluster() = default;
+
+SimCluster::Node& SimCluster::node(NodeId n) {
+  RB_ASSERT(n.value() < nodes_.size());
+  return *nodes_[n.value()];
+}
+
+NodeHost* SimCluster::host(NodeId n) { return node(n).up ? node(n).host.get() : nullptr; }
+
+MemLogStore& SimCluster::store(NodeId n, PartitionId p) { return *node(n).stores.at(p); }
+
+void SimCluster::mix_trace(uint64_t a, uint64_t b, uint64_t c) {
+  for (uint64_t v : {static_cast<uint64_t>(q_.now()), a, b, c}) {
+    trace_ ^= v;
+    trace_ *= 0x100000001b3ULL;
+  }
+}
+
+int64_t SimCluster::transmit(NodeId from, NodeId to, int64_t depart, size_t bytes, const NetworkModel& model) {
+  LinkState& link = links_[{from.value(), to.value()}];
+  if (link.fault.cut) return -1;
+  double loss = std::max(model.loss, link.fault.loss);
+  if (loss > 0 && net_rng_.chance(loss)) return -1;
+  int64_t start = std::max(depart, link.free_at);
+  auto serialize = static_cast<int64_t>(static_cast<double>(bytes) / model.bandwidth_bytes_per_ns);
+  link.free_at = start + serialize;
+  int64_t jitter = model.jitter_ns > 0 ? static_cast<int64_t>(net_rng_.below(model.jitter_ns + 1)) : 0;
+  int64_t arrive = link.free_at + model.latency_ns + jitter + link.fault.delay_ns;
+  if (model.fifo) arrive = std::max(arrive, link.last_arrival);
+  link.last_arrival = arrive;
+  return arrive;
+}
+
+void SimCluster::send(ClientId client, NodeId n, client::Request req) {
+  size_t bytes = request_bytes(req);
+  counters_.client_bytes += bytes;
+  int64_t arrive = transmit(NodeId{kClientEndpoint}, n, q_.now(), bytes, cfg_.sim.client_network);
+  if (arrive < 0) return;  // lost: the client's timeout notices
+  const CpuModel& cpu = cfg_.sim.cpu;
+  int64_t cost = cpu.per_message_ns + static_cast<int64_t>(cpu.per_byte_ns * static_cast<double>(bytes));
+  q_.at(arrive, [this, client, n, cost, req = std::move(req)]() mutable {
+    Node& nd = node(n);
+    mix_trace(0x22, n.value(), client);
+    nd.input(cost, [&nd, client, req = std::move(req)]() mutable { nd.host->on_client_request(client, std::move(req)); });
+  });
+}
+
+void SimCluster::deliver_response(ClientId client, client::Response resp, int64_t depart, NodeId from) {
+  size_t bytes = response_bytes(resp);
+  counters_.client_bytes += bytes;
+  int64_t arrive = transmit(from, NodeId{kClientEndpoint}, depart, bytes, cfg_.sim.client_network);
+  if (arrive < 0) return;
+  q_.at(arrive, [this, client, resp = std::move(resp)]() mutable {
+    mix_trace(0x33, client, resp.index());
+    if (on_response_) on_response_(client, std::move(resp));
+  });
+}
+
+std::vector<NodeId> SimCluster::nodes() const {
+  std::vector<NodeId> out;
+  for (uint32_t i = 0; i < cfg_.nodes; ++i) out.push_back(NodeId{i});
+  return out;
+}
+
+std::vector<NodeId> SimCluster::replicas(PartitionId p) const { return place_replicas(p, cfg_.common.replicas, cfg_.nodes); }
+
+bool SimCluster::is_up(NodeId n) const { return n.value() < nodes_.size() && nodes_[n.value()]->up; }
+
+Status SimCluster::kill(NodeId n, bool lose_unsynced) {
+  if (n.value() >= nodes_.size()) return make_error(errc::not_found, "no node " + to_string(n));
+  Node& nd = node(n);
+  if (!nd.up) return {};
+  nd.up = false;
+  ++nd.incarnation;
+  nd.host.reset();
+  nd.reset_runtime_state();
+  for (auto& [p, st] : nd.stores) {
+    if (lose_unsynced)
+      st->crash();
+    else
+      st->mark_durable(st->log_end());  // SIGKILL: the page cache keeps what was written
+  }
+  mix_trace(0x44, n.value(), lose_unsynced);
+  return {};
+}
+
+Status SimCluster::restart(NodeId n) {
+  if (n.value() >= nodes_.size()) return make_error(errc::not_found, "no node " + to_string(n));
+  Node& nd = node(n);
+  if (nd.up) return {};
+  nd.up = true;
+  nd.paused = false;
+  ++nd.incarnation;
+  nd.reset_runtime_state();
+  nd.start();
+  mix_trace(0x55, n.value(), 0);
+  return {};
+}
+
+Status SimCluster::pause(NodeId n) {
+  if (n.value() >= nodes_.size()) return make_error(errc::not_found, "no node " + to_string(n));
+  node(n).paused = true;
+  return {};
+}
+
+Status SimCluster::resume(NodeId n) {
+  if (n.value() >= nodes_.size()) return make_error(errc::not_found, "no node " + to_string(n));
+  Node& nd = node(n);
+  if (!nd.paused) return {};
+  nd.paused = false;
+  nd.resume_deferred();
+  return {};
+}
+
+Status SimCluster::set_link(NodeId from, NodeId to, LinkFault f) {
+  links_[{from.value(), to.value()}].fault = f;
+  return {};
+}
+
+Status SimCluster::heal_links() {
+  for (auto& [k, l] : links_) l.fault = LinkFault{};
+  return {};
+}
+
+Status SimCluster::set_disk_slowdown(NodeId n, double factor) {
+  if (n.value() >= nodes_.size()) return make_error(errc::not_found, "no node " + to_string(n));
+  if (factor <= 0) return make_error(errc::invalid_config, "disk slowdown factor must be > 0");
+  node(n).disk_slowdown = factor;
+  return {};
+}
+
+Status SimCluster::admin(NodeId n, PartitionId p, const AdminCommand& cmd) {
+  if (n.value() >= nodes_.size()) return make_error(errc::not_found, "no node " + to_string(n));
+  Node& nd = node(n);
+  if (!nd.up) return make_error(errc::unavailable, "node " + to_string(n) + " is down");
+  Status result;
+  nd.input(cfg_.sim.cpu.per_message_ns, [&] { result = nd.host->admin(p, cmd); });
+  return result;
+}
+
+std::optional<NodeId> SimCluster::leader_of(PartitionId p) {
+  std::optional<NodeId> best;
+  Epoch best_epoch{0};
+  for (auto& nd : nodes_) {
+    if (!nd->up || nd->paused || !nd->host->hosts(p)) continue;
+    auto st = nd->host->engine(p).status();
+    if (st.role == Role::leader && (!best || st.epoch > best_epoch)) {
+      best = nd->id();
+      best_epoch = st.epoch;
+    }
+  }
+  return best;
+}
+
+std::vector<ReplicaLogDump> SimCluster::dump_logs() {
+  std::vector<ReplicaLogDump> out;
+  for (auto& nd : nodes_) {
+    for (auto& [p, st] : nd->stores) {
+      ReplicaLogDump d;
+      d.node = nd->id();
+      d.partition = p;
+      d.log_start = st->log_start();
+      Offset commit = nd->up ? nd->host->commit(p) : st->load_hard_state().commit;
+      d.commit = std::min(commit, st->log_end());
+      for (Offset o = d.log_start; o < d.commit;) {
+        auto r = st->read(o, 64 << 20, static_cast<size_t>(d.commit - o));
+        if (!r.ok() || r->empty()) break;
+        o = r->back().offset.next();
+        for (auto& e : *r) d.entries.push_back(std::move(e));
+      }
+      out.push_back(std::move(d));
+    }
+  }
+  return out;
+}
+
+std::map<std::string, std::string> SimCluster::describe() const {
+  return {{"runtime", "sim"}, {"model", cfg_.sim.describe()}, {"nodes", std::to_string(cfg_.nodes)}};
+}
+
+}  // namespace rb::sim

@@ -1,0 +1,43 @@
+#pragma once
+// The simulator's models: network links, disks and CPUs. Defaults describe a LAN of SSD-backed
+// machines; `replbench calibrate` measures this machine and writes a profile with the same fields.
+#include <cstdint>
+#include <string>
+
+#include "replication/core/result.h"
+
+namespace rb::sim {
+
+struct NetworkModel {
+  int64_t latency_ns = 100'000;          // one-way, per link
+  int64_t jitter_ns = 20'000;            // uniform extra in [0, jitter]
+  double bandwidth_bytes_per_ns = 1.25;  // 10 Gbit/s per link direction
+  double loss = 0.0;                     // per message drop probability
+  bool fifo = true;                      // per-link FIFO, as TCP (false: jitter may reorder)
+  Status validate() const;
+};
+
+struct DiskModel {
+  double write_bytes_per_ns = 0.5;   // 500 MB/s sequential write
+  int64_t fsync_ns = 500'000;        // fdatasync latency
+  int64_t fsync_jitter_ns = 100'000;
+  Status validate() const;
+};
+
+struct CpuModel {
+  int64_t per_message_ns = 2'000;    // handling one peer message or client request
+  double per_byte_ns = 0.5;          // plus this per byte carried (copy, checksum, encode)
+  Status validate() const;
+};
+
+struct SimConfig {
+  NetworkModel network;
+  NetworkModel client_network;  // between clients and nodes
+  DiskModel disk;
+  CpuModel cpu;
+  int64_t tick_ns = 1'000'000;  // one engine tick = 1 ms
+  Status validate() const;
+  std::string describe() const;
+};
+
+}  // namespace rb::sim
