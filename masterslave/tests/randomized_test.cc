@@ -1,0 +1,1 @@
+#include "masterslave/tests/cluster_fixture.h"
