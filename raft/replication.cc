@@ -175,6 +175,8 @@ void RaftEngine::handle_append_response(const PeerMessage& m) {
     if (state_ != State::leader) return;  // stepped down (removed from the configuration)
     it = prs_.find(from);
     if (it == prs_.end()) return;
+    // A follower that just caught up to the commit has not been told it yet.
+    if (std::min(it->second.match.next(), commit_) > it->second.commit_sent) commit_dirty_ = true;
     if (it->second.learner) maybe_promote_learners();
     if (transferee_ == from) maybe_send_timeout_now(from, it->second);
   }
