@@ -284,7 +284,9 @@ bool MasterSlaveEngine::has_ready() const {
 
 Ready MasterSlaveEngine::take_ready() {
   Ready r;
-  if (hard_state_dirty_) {
+  // The commit watermark is part of the hard state (as in etcd's HardState), so that a restarted
+  // replica never publishes a smaller one than it did before its crash.
+  if (hard_state_dirty_ || commit_ > published_commit_) {
     r.hard_state = HardState{.epoch = epoch_, .commit = commit_, .members = replicas_, .extra = encode_master(master_)};
     hard_state_dirty_ = false;
   }

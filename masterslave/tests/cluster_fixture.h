@@ -3,6 +3,7 @@
 // small tick values, and readers for logs and completions.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -54,8 +55,21 @@ struct Harness {
 
   // Proposes `count` records of one request at node n and delivers everything.
   void write(NodeId n, uint64_t id, int count = 1, AckLevel ack = AckLevel::all) {
-    cluster->propose(n, testing::EngineCluster::make_proposal(id, count, 16, ack));
+    propose(n, id, count, ack);
     cluster->deliver_all();
+  }
+  // Proposes without delivering; remembers how many records request `id` holds.
+  void propose(NodeId n, uint64_t id, int count = 1, AckLevel ack = AckLevel::all) {
+    counts[id] = count;
+    cluster->propose(n, testing::EngineCluster::make_proposal(id, count, 16, ack));
+  }
+  // Producer sequences of the records of request `id` (make_proposal: id * 1000 + i).
+  std::vector<int64_t> sequences_of(uint64_t id) const {
+    std::vector<int64_t> out;
+    auto it = counts.find(id);
+    if (it == counts.end()) return out;
+    for (int i = 0; i < it->second; ++i) out.push_back(static_cast<int64_t>(id * 1000 + i));
+    return out;
   }
 
   // The completion of request `id` at node n, if any.
@@ -94,6 +108,7 @@ struct Harness {
 
   Status promote(NodeId n) { return cluster->admin(n, AdminCommand{.kind = AdminCommand::Kind::promote}); }
 
+  std::map<uint64_t, int> counts;  // records per request id
   std::unique_ptr<EngineFactory> factory;
   std::unique_ptr<testing::EngineCluster> cluster;
 };
