@@ -67,7 +67,7 @@ class GmEngine final : public Engine {
   // --- views, membership, failure detection (gm_view.cc)
   void bootstrap();
   void install_view(View v, bool local);
-  void promote(const View& old);
+  void promote(bool was_synced);
   void become_joiner(const char* why);
   void check_liveness();
   void update_pause();

@@ -78,6 +78,7 @@ void GmEngine::install_view(View nv, bool local) {
   }
   const View old = view_;
   const bool was_master = is_master();
+  const bool was_synced = self_synced();  // judged as a member, before a possible promotion
   prev_members_ = old.members;
   view_ = std::move(nv);
   count("views_installed");
@@ -120,7 +121,7 @@ void GmEngine::install_view(View nv, bool local) {
     return;
   }
   if (was_master && !is_master()) fail_pending(errc::not_leader, "master changed; outcome unknown");
-  if (!was_master && is_master()) promote(old);
+  if (!was_master && is_master()) promote(was_synced);
   if (is_master() && cfg_.sync_mode == SyncMode::automatic && !is_pure_removal(old.members, view_.members)) {
     // A member joined: the queue blocks until every member reports synced (measured).
     if (!blocked_) {
@@ -141,13 +142,13 @@ void GmEngine::install_view(View nv, bool local) {
   replay_future();
 }
 
-void GmEngine::promote(const View& old) {
+void GmEngine::promote(bool was_synced) {
   count("promotions");
   emit(Event{.kind = Event::Kind::failover, .leader = ctx_.self, .epoch = view_.epoch});
   // Records the old master sent but had not confirmed: this master confirms and exposes them
   // although their producers never got a confirm; a producer that retries duplicates them.
   count("requeued_records", log_.log_end() - commit_);
-  if (!self_synced()) {
+  if (!was_synced) {
     const int64_t lost = log_.log_start() - master_log_start_;
     if (cfg_.promote_on_failure == PromoteOnFailure::always) {
       count("data_loss_records", lost);
@@ -161,7 +162,6 @@ void GmEngine::promote(const View& old) {
     }
   }
   if (!unsynced_master_) master_log_start_ = log_.log_start();
-  (void)old;
 }
 
 void GmEngine::request(MetadataRequest::Kind kind, NodeId node) {
