@@ -71,7 +71,9 @@ struct PeerStats {
   uint64_t delayed_outbound = 0;
   uint64_t delayed_inbound = 0;
   uint64_t dropped_queue_full = 0;  // oldest messages dropped from a full send queue
-  bool connected = false;
+  bool connected = false;           // the outbound link is up
+  uint64_t frames_sent = 0;
+  uint64_t frames_received = 0;
   bool operator==(const PeerStats&) const = default;
 };
 

@@ -164,6 +164,8 @@ void status_to_pb(const NodeStatus& s, pb::NodeStatus* out) {
     m->set_delayed_inbound(p.delayed_inbound);
     m->set_dropped_queue_full(p.dropped_queue_full);
     m->set_connected(p.connected);
+    m->set_frames_sent(p.frames_sent);
+    m->set_frames_received(p.frames_received);
   }
   for (const auto& p : s.partitions) {
     auto* m = out->add_partitions();
@@ -187,7 +189,8 @@ Result<NodeStatus> status_from_pb(const pb::NodeStatus& m) {
   for (const auto& p : m.peers()) {
     s.peers.push_back(PeerStats{NodeId(p.peer()), p.bytes_sent(), p.bytes_received(), p.messages_sent(),
                                 p.messages_received(), p.dropped_outbound(), p.dropped_inbound(), p.delayed_outbound(),
-                                p.delayed_inbound(), p.dropped_queue_full(), p.connected()});
+                                p.delayed_inbound(), p.dropped_queue_full(), p.connected(), p.frames_sent(),
+                                p.frames_received()});
   }
   for (const auto& p : m.partitions()) {
     if (p.role() > static_cast<uint32_t>(Role::stopped)) {
