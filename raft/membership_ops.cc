@@ -17,10 +17,11 @@ bool RaftEngine::config_change_pending() const {
 Status RaftEngine::change_membership(const AdminCommand& cmd) {
   if (state_ != State::leader) return make_error(errc::not_leader, "raft: membership changes go to the leader");
   if (cmd.node == kNoNode) return make_error(errc::bad_input, "raft: membership change without a node");
-  if (config_change_pending()) return make_error(errc::busy, "raft: a configuration change is still uncommitted");
   Config next = configs_.current();
-  if (cmd.kind == AdminCommand::Kind::add_replica) {
-    if (next.contains(cmd.node)) return {};  // already a member or learner
+  const bool add = cmd.kind == AdminCommand::Kind::add_replica;
+  if (add && next.contains(cmd.node)) return {};  // already a member or learner: nothing to do
+  if (config_change_pending()) return make_error(errc::busy, "raft: a configuration change is still uncommitted");
+  if (add) {
     next.learners.push_back(cmd.node);
     next.normalize();
     return propose_config(std::move(next), "add learner " + to_string(cmd.node));

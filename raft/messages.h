@@ -9,8 +9,9 @@ namespace rb::raft {
 enum class MsgKind : uint16_t {
   append = 1,          // AppendEntries: offset = prev index, log_epoch = prev term, commit, entries
   append_resp = 2,     // offset = matched index (ok) or the rejected prev index; hint/hint_epoch
-  heartbeat = 3,       // commit = min(follower match + 1, leader commit); context 1 = no reply wanted
-  heartbeat_resp = 4,  // hint = follower log end
+  heartbeat = 3,       // commit = min(follower match + 1, leader commit), offset = leader's next for
+                       // the follower; context 1 = commit only, no reply wanted
+  heartbeat_resp = 4,  // offset = the heartbeat's offset echoed, hint = follower log end
   vote = 5,            // RequestVote: offset = last index, log_epoch = last term, context 1 = transfer
   vote_resp = 6,       // reject
   pre_vote = 7,        // as vote, with epoch = the term the sender would campaign in

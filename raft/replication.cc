@@ -121,6 +121,7 @@ void RaftEngine::send_heartbeat(NodeId to, Progress& pr, bool commit_only) {
   PeerMessage m = make_msg(MsgKind::heartbeat, to);
   // Only what the follower is known to share with us may be committed there.
   m.commit = std::min(pr.match.next(), commit_);
+  m.offset = pr.next;  // echoed back: lets the leader spot appends lost before this heartbeat
   pr.commit_sent = std::max(pr.commit_sent, m.commit);
   m.context = commit_only ? kCtxCommitOnly : 0;
   if (!commit_only) ++counters_.heartbeats_sent;
@@ -192,6 +193,13 @@ void RaftEngine::handle_heartbeat_response(const PeerMessage& m) {
   Progress& pr = it->second;
   pr.recent_active = true;
   pr.probe_sent = false;  // probe: allow the next probe (the last may have been lost)
+  // The follower's log ends before what we had sent when this heartbeat left: on an ordered link
+  // those appends were lost (or the follower restarted), so restart the pipeline from match.
+  if (pr.state == ProgressState::replicate && m.hint < m.offset && pr.match.next() < m.offset) {
+    pr.become_probe();
+    send_append(m.from, pr, /*send_if_empty=*/true);
+    return;
+  }
   if (pr.match < last_index() || pr.state == ProgressState::probe) {
     while (send_append(m.from, pr, /*send_if_empty=*/false)) {
     }
@@ -318,6 +326,7 @@ void RaftEngine::handle_heartbeat(const PeerMessage& m) {
   set_commit(std::min(m.commit, log_.log_end()));
   if (m.context & kCtxCommitOnly) return;
   PeerMessage r = make_msg(MsgKind::heartbeat_resp, m.from);
+  r.offset = m.offset;
   r.hint = log_.log_end();
   send(std::move(r));
 }

@@ -144,6 +144,8 @@ class InvariantChecker {
  public:
   explicit InvariantChecker(EngineCluster& c) : c_(c), all_(c.nodes()) {}
   void add_node(NodeId n) { all_.push_back(n); }
+  // A crash loses the volatile commit index; its watermark restarts from the saved hard state.
+  void crashed(NodeId n) { last_commit_.erase(n); }
 
   void check() {
     for (NodeId n : nodes()) {
