@@ -90,7 +90,8 @@ Result<Entries> SegmentLogStore::read(Offset from, size_t max_bytes, size_t max_
   if (from == log_end_ || max_entries == 0) return out;
   size_t bytes = 0;
   // Read a little past the budget so one pread usually serves the whole request.
-  const size_t chunk = std::clamp<size_t>(max_bytes + opts_.index_interval_bytes, 16 << 10, 4 << 20);
+  const size_t chunk =
+      std::clamp<size_t>(std::min<size_t>(max_bytes, 4 << 20) + opts_.index_interval_bytes, 16 << 10, 4 << 20);
   for (size_t i = find_segment(from); i < segments_.size() && from < log_end_; ++i) {
     const Segment& seg = segments_[i];
     if (from >= seg.end) continue;

@@ -122,6 +122,44 @@ TEST(SegmentLogStore, RollsSegmentsAndReadsAcrossThem) {
   }
 }
 
+TEST(SegmentLogStore, RecordLargerThanASegmentGetsItsOwnSegment) {
+  TempDir dir;
+  Entries written = make_entries(0, 3, 1, 100);
+  written.push_back(make_entry(3, 1, std::string(10000, 'L')));
+  auto tail = make_entries(4, 3, 1, 100);
+  written.insert(written.end(), tail.begin(), tail.end());
+  {
+    auto s = open_ok(dir.path(), small_segments());
+    ASSERT_TRUE(s);
+    ASSERT_TRUE(s->append(written).ok());
+    EXPECT_EQ(s->segment_count(), 3u);  // [0,3) [3] [4,7)
+    auto big = s->read(Offset{3}, 1, 5);
+    ASSERT_TRUE(big.ok());
+    ASSERT_EQ(big->size(), 1u);  // over budget, but one record is always returned
+    EXPECT_EQ(big->front().payload_size(), 10000u);
+  }
+  auto s = open_ok(dir.path(), small_segments());
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->recovery().records, written.size());
+  Entries got = read_all(*s);
+  ASSERT_EQ(got.size(), written.size());
+  for (size_t i = 0; i < got.size(); ++i) expect_same_entry(got[i], written[i]);
+}
+
+TEST(SegmentLogStore, OptionsValidateTheirRanges) {
+  EXPECT_TRUE(SegmentLogStoreOptions{}.validate().ok());
+  SegmentLogStoreOptions o;
+  o.index_interval_bytes = 0;
+  EXPECT_EQ(o.validate().code(), errc::invalid_config);
+  o = {};
+  o.segment_bytes = 8192;
+  o.index_interval_bytes = 8193;
+  EXPECT_EQ(o.validate().code(), errc::invalid_config);
+  o = {};
+  o.max_record_bytes = 0;
+  EXPECT_EQ(o.validate().code(), errc::invalid_config);
+}
+
 TEST(SegmentLogStore, TruncateSuffixAcrossSegmentsIsDurable) {
   TempDir dir;
   {
