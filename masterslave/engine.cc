@@ -57,7 +57,10 @@ MasterSlaveEngine::MasterSlaveEngine(const EngineContext& ctx, MasterSlaveConfig
     // master comes back as a slave and waits to hear the current master.
     epoch_ = ctx.restored.epoch;
     master_ = decode_master(ctx.restored.extra);
-    if (master_ == self_) master_ = kNoNode;
+    if (master_ == self_) {
+      master_ = kNoNode;
+      abdicated_ = true;
+    }
   }
   if (!is_master() && master_ != kNoNode) send_query();
 }
@@ -80,6 +83,7 @@ void MasterSlaveEngine::become_master() {
   const NodeId old_master = master_;
   epoch_ = next_own_epoch();
   master_ = self_;
+  abdicated_ = false;
   role_ = Role::leader;
   synced_ = false;
   linger_deadline_tick_.reset();
@@ -98,6 +102,19 @@ void MasterSlaveEngine::become_master() {
   master_progress();
 }
 
+void MasterSlaveEngine::raise_master_epoch(Epoch seen) {
+  RB_ASSERT(is_master());
+  RB_ASSERT(seen > epoch_);
+  epoch_ = seen;
+  epoch_ = next_own_epoch();
+  for (auto& p : slaves_) p = SlaveProgress{.node = p.node};  // every slave re-handshakes
+  ++counters_["epoch_raises"];
+  save_hard_state();
+  emit({.kind = Event::Kind::epoch_changed, .epoch = epoch_});
+  emit({.kind = Event::Kind::leader_changed, .leader = self_, .epoch = epoch_});
+  send_heartbeats();
+}
+
 void MasterSlaveEngine::become_slave(Epoch epoch, NodeId master, const std::string& why) {
   RB_ASSERT(epoch >= epoch_);
   const bool was_master = is_master();
@@ -112,6 +129,7 @@ void MasterSlaveEngine::become_slave(Epoch epoch, NodeId master, const std::stri
   epoch_ = epoch;
   if (master != master_) master_commit_ = Offset{0};  // a watermark from another master means nothing
   master_ = master;
+  if (master_ != kNoNode) abdicated_ = false;
   synced_ = false;
   gap_reported_at_.reset();
   last_reported_ = Offset{-1};
@@ -129,6 +147,7 @@ void MasterSlaveEngine::reply_stale(const PeerMessage& m) {
   ++counters_["stale_epoch_rejects"];
   PeerMessage r{.to = m.from, .kind = to_wire(MsgKind::stale_epoch), .epoch = epoch_, .reject = true};
   if (master_ != kNoNode) r.members.push_back(master_);
+  if (abdicated_ && master_ == kNoNode) r.context = kStaleAbdicated;
   send(std::move(r));
 }
 
@@ -155,6 +174,13 @@ void MasterSlaveEngine::receive(const PeerMessage& m) {
   if (stopped_ || m.to != self_ || m.from == self_) return;
   const auto kind = static_cast<MsgKind>(m.kind);
   if (kind == MsgKind::stale_epoch) {
+    if (m.epoch > epoch_ && is_master() && m.context == kStaleAbdicated) {
+      // The newer epoch's master was the sender and it has restarted without resuming: nobody
+      // leads that epoch, so we keep leading under an epoch above it instead of leaving the
+      // group without a master (the operator promoted us after that master died).
+      raise_master_epoch(m.epoch);
+      return;
+    }
     if (m.epoch > epoch_) {
       NodeId hint = m.members.empty() || m.members.front() == self_ ? kNoNode : m.members.front();
       become_slave(m.epoch, hint, "node " + to_string(m.from) + " knows the newer epoch " + to_string(m.epoch));
@@ -182,6 +208,7 @@ void MasterSlaveEngine::receive(const PeerMessage& m) {
     if (master_ == kNoNode) {
       // A restarted replica waiting to hear a master: this one leads our epoch.
       master_ = m.from;
+      abdicated_ = false;
       save_hard_state();
       emit({.kind = Event::Kind::leader_changed, .leader = master_, .epoch = epoch_});
       send_query();

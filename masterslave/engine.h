@@ -62,6 +62,7 @@ class MasterSlaveEngine final : public Engine {
   Epoch next_own_epoch() const;
   void become_master();
   void become_slave(Epoch epoch, NodeId master, const std::string& why);
+  void raise_master_epoch(Epoch seen);
   void save_hard_state();
   void send(PeerMessage m);
   void emit(Event e);
@@ -111,6 +112,9 @@ class MasterSlaveEngine final : public Engine {
   Epoch epoch_;
   NodeId master_ = kNoNode;
   bool stopped_ = false;
+  // Restarted after being master and has not followed anyone since: nobody leads epoch_ (unless
+  // an operator promoted another replica at epoch_, which ballot epochs rule out).
+  bool abdicated_ = false;
   uint64_t now_ticks_ = 0;
 
   // Commit watermark (what consumers may read) and what has been handed to the runtime.

@@ -12,7 +12,9 @@
 //   epoch_query  slave -> master  epoch, hint_epoch (slave's last log epoch)
 //   epoch_reply  master -> slave  epoch, log_epoch (the epoch asked about, echoed), hint_epoch and
 //                                 hint (largest master epoch <= asked, and its end offset)
-//   stale_epoch  any -> any       epoch (the sender's newer epoch), members ({its master} if known)
+//   stale_epoch  any -> any       epoch (the sender's newer epoch), members ({its master} if known),
+//                                 context (kStaleAbdicated: the sender was that epoch's master and
+//                                 restarted without resuming, so the epoch has no master)
 #include <cstdint>
 #include <string_view>
 
@@ -26,6 +28,9 @@ enum class MsgKind : uint16_t {
   epoch_reply = 5,
   stale_epoch = 6,
 };
+
+// stale_epoch context value: the newer epoch has no master any more.
+constexpr uint64_t kStaleAbdicated = 1;
 
 constexpr uint16_t to_wire(MsgKind k) { return static_cast<uint16_t>(k); }
 

@@ -144,6 +144,26 @@ TEST(ManualFailover, StepDownFailsPendingSyncWritesWithNotLeader) {
   EXPECT_EQ(h.completion(N0, 1)->leader_hint, N1);
 }
 
+TEST(ManualFailover, PromotedSlaveBehindAnAbdicatedEpochLeadsAboveIt) {
+  Harness h(small_config(Replication::sync));
+  h.c().crash(N0);
+  h.c().crash(N1);  // N1 knows only epoch 1
+  ASSERT_TRUE(h.promote(N2).ok());
+  EXPECT_EQ(h.c().engine(N2).status().epoch, Epoch{3});
+  h.c().crash(N2);
+  h.c().restart(N2);  // was master of 3; comes back masterless
+  h.c().restart(N1);
+  ASSERT_TRUE(h.promote(N1).ok());  // epoch 2 < 3: N2 answers stale_epoch, "nobody leads 3"
+  h.c().run_ticks(10);
+  EXPECT_EQ(h.c().leader(), N1);
+  EXPECT_EQ(h.c().engine(N1).status().epoch, Epoch{5});
+  EXPECT_EQ(h.c().engine(N2).status().leader, N1);
+  EXPECT_EQ(h.counter(N1, "epoch_raises"), 1);
+  h.write(N1, 1, 1);
+  ASSERT_NE(h.completion(N1, 1), nullptr);
+  EXPECT_EQ(h.completion(N1, 1)->code, errc::ok);
+}
+
 TEST(Watchdog, SlavePromotesItselfAfterMissingHeartbeats) {
   Harness h(small_config(Replication::sync, Failover::watchdog));
   h.write(N0, 1, 2);
