@@ -16,9 +16,9 @@ namespace rb {
 
 // A link fault on one direction between two nodes (or a node and the clients).
 struct LinkFault {
-  bool cut = false;         // drop everything
-  double loss = 0.0;        // drop each message with this probability
-  int64_t delay_ns = 0;     // added one-way latency
+  bool cut = false;      // drop everything
+  double loss = 0.0;     // drop each message with this probability
+  int64_t delay_ns = 0;  // added one-way latency
 };
 
 // The committed prefix of one replica at the end of a run, for the checker.
@@ -31,14 +31,14 @@ struct ReplicaLogDump {
 };
 
 struct ClusterCounters {
-  uint64_t network_bytes = 0;        // peer traffic, data replicas
+  uint64_t network_bytes = 0;  // peer traffic, data replicas
   uint64_t network_messages = 0;
-  uint64_t coordinator_bytes = 0;    // metadata quorum traffic (reported separately)
+  uint64_t coordinator_bytes = 0;  // metadata quorum traffic (reported separately)
   uint64_t coordinator_messages = 0;
   uint64_t client_bytes = 0;
   uint64_t disk_bytes = 0;
   uint64_t fsyncs = 0;
-  double cpu_seconds = 0;            // summed over nodes (sim: modelled; net: measured)
+  double cpu_seconds = 0;  // summed over nodes (sim: modelled; net: measured)
 };
 
 struct EngineEventRecord {

@@ -26,9 +26,9 @@ struct ProduceResponse {
   PartitionId partition;
   errc code = errc::ok;
   Offset base_offset{-1};
-  Epoch epoch;                    // epoch of the leader that accepted the records
-  NodeId node = kNoNode;          // the node that answered
-  NodeId leader_hint = kNoNode;   // for not_leader
+  Epoch epoch;                   // epoch of the leader that accepted the records
+  NodeId node = kNoNode;         // the node that answered
+  NodeId leader_hint = kNoNode;  // for not_leader
   std::string detail;
 };
 
@@ -46,7 +46,7 @@ struct FetchResponse {
   errc code = errc::ok;
   Offset high_watermark;
   Offset log_start;
-  Entries records;               // data records only; offsets may skip engine-internal records
+  Entries records;  // data records only; offsets may skip engine-internal records
   NodeId node = kNoNode;
   NodeId leader_hint = kNoNode;
 };

@@ -120,7 +120,8 @@ Status PartitionState::install(const Snapshot& snap) {
     if (!get_u64(snap.state, pos, n)) return make_error(errc::bad_input, "snapshot state");
     for (uint64_t i = 0; i < n; ++i) {
       uint64_t len = 0, off = 0;
-      if (!get_u64(snap.state, pos, len) || len > snap.state.size() - pos) return make_error(errc::bad_input, "snapshot state");
+      if (!get_u64(snap.state, pos, len) || len > snap.state.size() - pos)
+        return make_error(errc::bad_input, "snapshot state");
       std::string g = snap.state.substr(pos, len);
       pos += len;
       if (!get_u64(snap.state, pos, off)) return make_error(errc::bad_input, "snapshot state");

@@ -64,6 +64,10 @@ void Transport::on_peer_batch(NodeId from, std::vector<PeerMessage> batch, size_
   std::vector<PeerMessage> delayed;
   uint32_t delay_ms = 0;
   for (auto& msg : batch) {
+    if (msg.to != cfg_.self) {  // a peer with a stale address book; never hand it to an engine
+      ++dropped_misrouted_;
+      continue;
+    }
     auto v = faults_.decide(from, Direction::inbound);
     if (v.drop) continue;
     if (v.delay_ms > 0) {
@@ -139,6 +143,7 @@ wire::NodeStatus Transport::node_status() const {
   st.node = cfg_.self;
   for (const auto& [peer, _] : links_) st.peers.push_back(stats(peer));
   st.counters["net.dropped_unknown_peer"] = static_cast<int64_t>(dropped_unknown_peer_);
+  st.counters["net.dropped_misrouted"] = static_cast<int64_t>(dropped_misrouted_);
   st.counters["net.bad_input_closes"] = static_cast<int64_t>(listener_.bad_input_closes());
   return st;
 }

@@ -49,6 +49,8 @@ class Transport {
   // Peer stats for every registered peer; partitions and counters are left to the node host.
   wire::NodeStatus node_status() const;
   uint64_t dropped_unknown_peer() const { return dropped_unknown_peer_; }
+  // Inbound messages addressed to another node (dropped).
+  uint64_t dropped_misrouted() const { return dropped_misrouted_; }
   const Listener& listener() const { return listener_; }
 
   // Stops accepting and closes every connection; pending delayed messages are discarded.
@@ -75,6 +77,7 @@ class Transport {
   std::map<NodeId, InboundCounters> inbound_;
   std::list<asio::steady_timer> timers_;
   uint64_t dropped_unknown_peer_ = 0;
+  uint64_t dropped_misrouted_ = 0;
   std::shared_ptr<char> alive_ = std::make_shared<char>();
 };
 

@@ -120,8 +120,9 @@ void NodeHost::apply(Part& p, Ready r) {
     // Duplicates waiting on records that are gone can never complete: let the client retry.
     for (auto& a : p.awaiting) {
       if (a.offset >= st.log_end()) {
-        client::ProduceResponse resp{a.client_req, a.partition, errc::not_leader, Offset{-1}, Epoch{}, cfg_.self,
-                                     kNoNode, "the original record was truncated; retry"};
+        client::ProduceResponse resp{
+            a.client_req, a.partition, errc::not_leader, Offset{-1},
+            Epoch{},      cfg_.self,   kNoNode,          "the original record was truncated; retry"};
         io_.reply(a.client, std::move(resp));
         a.offset = Offset{-1};
       }
@@ -159,8 +160,8 @@ void NodeHost::complete(Part& p, const Completion& c) {
   Pending pend = it->second;
   pending_.erase(it);
   if (pend.kind == PendingKind::produce) {
-    client::ProduceResponse resp{pend.client_req, pend.partition, c.code, c.base_offset, c.epoch, cfg_.self,
-                                 c.leader_hint, c.detail};
+    client::ProduceResponse resp{pend.client_req, pend.partition, c.code,        c.base_offset,
+                                 c.epoch,         cfg_.self,      c.leader_hint, c.detail};
     io_.reply(pend.client, std::move(resp));
   } else {
     client::OffsetCommitResponse resp{pend.client_req, c.code, c.leader_hint};
@@ -223,7 +224,8 @@ void NodeHost::on_durable(PartitionId id, Offset end) {
 
 Status NodeHost::admin(PartitionId id, const AdminCommand& cmd) {
   Part* p = find(id);
-  if (!p) return make_error(errc::not_found, "partition " + to_string(id) + " is not hosted on node " + to_string(cfg_.self));
+  if (!p)
+    return make_error(errc::not_found, "partition " + to_string(id) + " is not hosted on node " + to_string(cfg_.self));
   auto s = p->engine->admin(cmd);
   drain(*p);
   return s;
@@ -261,7 +263,8 @@ void NodeHost::produce(ClientId client, client::ProduceRequest req) {
   if (req.records.empty()) return fail(errc::bad_input, "produce request without records");
   for (const auto& e : req.records) {
     if (e.payload_size() > cfg_.common.max_message_bytes) {
-      return fail(errc::too_large, "record of " + std::to_string(e.payload_size()) + " bytes exceeds max_message_bytes " +
+      return fail(errc::too_large, "record of " + std::to_string(e.payload_size()) +
+                                       " bytes exceeds max_message_bytes " +
                                        std::to_string(cfg_.common.max_message_bytes));
     }
   }
@@ -295,15 +298,21 @@ void NodeHost::fetch(ClientId client, client::FetchRequest req) {
   ++counters_.fetch_requests;
   Part* p = find(req.partition);
   if (!p) {
-    io_.reply(client, client::FetchResponse{req.id, req.partition, errc::not_leader, Offset{}, Offset{}, {}, cfg_.self,
-                                            kNoNode});
+    io_.reply(client, client::FetchResponse{
+                          req.id, req.partition, errc::not_leader, Offset{}, Offset{}, {}, cfg_.self, kNoNode});
     return;
   }
   if (!cfg_.follower_reads) {
     auto role = p->engine->status().role;
     if (role != Role::leader) {
-      io_.reply(client, client::FetchResponse{req.id, req.partition, errc::not_leader, p->commit,
-                                              p->store->log_start(), {}, cfg_.self, leader_hint(*p)});
+      io_.reply(client, client::FetchResponse{req.id,
+                                              req.partition,
+                                              errc::not_leader,
+                                              p->commit,
+                                              p->store->log_start(),
+                                              {},
+                                              cfg_.self,
+                                              leader_hint(*p)});
       return;
     }
   }
@@ -388,7 +397,8 @@ void NodeHost::offset_commit(ClientId client, client::OffsetCommitRequest req) {
     return;
   }
   uint64_t id = next_req_++;
-  pending_[id] = Pending{client, req.id, req.partition, PendingKind::offset_commit, ticks_ + cfg_.request_timeout_ticks};
+  pending_[id] =
+      Pending{client, req.id, req.partition, PendingKind::offset_commit, ticks_ + cfg_.request_timeout_ticks};
   Entry e;
   e.kind = EntryKind::offset_commit;
   e.payload = make_payload(encode_offset_commit(req.group, req.offset));

@@ -21,12 +21,12 @@ namespace rb {
 
 struct NodeHostConfig {
   NodeId self;
-  std::vector<NodeId> nodes;   // every node of the cluster
-  uint32_t partitions = 1;     // partitions 0 .. partitions-1
-  ReplicationConfig common;    // validated
-  bool follower_reads = false; // serve fetches of committed records on followers too
+  std::vector<NodeId> nodes;    // every node of the cluster
+  uint32_t partitions = 1;      // partitions 0 .. partitions-1
+  ReplicationConfig common;     // validated
+  bool follower_reads = false;  // serve fetches of committed records on followers too
   uint64_t seed = 0;
-  uint32_t tick_ms = 1;        // how long one tick is (used to turn max_wait_ms into ticks)
+  uint32_t tick_ms = 1;                    // how long one tick is (used to turn max_wait_ms into ticks)
   uint32_t request_timeout_ticks = 30000;  // engine requests pending longer get errc::timeout
 };
 

@@ -147,8 +147,8 @@ class SimCluster::Node final : public NodeIo {
     }
     const DiskModel& d = c_.cfg_.sim.disk;
     int64_t jitter = d.fsync_jitter_ns > 0 ? static_cast<int64_t>(c_.disk_rng_.below(d.fsync_jitter_ns + 1)) : 0;
-    auto dur = static_cast<int64_t>((static_cast<double>(bytes) / d.write_bytes_per_ns + d.fsync_ns + jitter) *
-                                    disk_slowdown);
+    auto dur =
+        static_cast<int64_t>((static_cast<double>(bytes) / d.write_bytes_per_ns + d.fsync_ns + jitter) * disk_slowdown);
     c_.counters_.disk_bytes += bytes;
     ++c_.counters_.fsyncs;
     uint64_t inc = incarnation;
@@ -262,7 +262,8 @@ void SimCluster::send(ClientId client, NodeId n, client::Request req) {
   q_.at(arrive, [this, client, n, cost, req = std::move(req)]() mutable {
     Node& nd = node(n);
     mix_trace(0x22, n.value(), client);
-    nd.input(cost, [&nd, client, req = std::move(req)]() mutable { nd.host->on_client_request(client, std::move(req)); });
+    nd.input(cost,
+             [&nd, client, req = std::move(req)]() mutable { nd.host->on_client_request(client, std::move(req)); });
   });
 }
 
@@ -283,7 +284,9 @@ std::vector<NodeId> SimCluster::nodes() const {
   return out;
 }
 
-std::vector<NodeId> SimCluster::replicas(PartitionId p) const { return place_replicas(p, cfg_.common.replicas, cfg_.nodes); }
+std::vector<NodeId> SimCluster::replicas(PartitionId p) const {
+  return place_replicas(p, cfg_.common.replicas, cfg_.nodes);
+}
 
 bool SimCluster::is_up(NodeId n) const { return n.value() < nodes_.size() && nodes_[n.value()]->up; }
 

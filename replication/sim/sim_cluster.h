@@ -40,7 +40,9 @@ class SimCluster final : public ClusterApi {
   void schedule(int64_t at_ns, std::function<void()> fn) override { q_.at(at_ns, std::move(fn)); }
   void run_until(int64_t t_ns) override { q_.run_until(t_ns); }
 
-  void set_response_handler(std::function<void(ClientId, client::Response)> fn) override { on_response_ = std::move(fn); }
+  void set_response_handler(std::function<void(ClientId, client::Response)> fn) override {
+    on_response_ = std::move(fn);
+  }
   void send(ClientId client, NodeId node, client::Request req) override;
 
   std::vector<NodeId> nodes() const override;

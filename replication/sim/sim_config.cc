@@ -40,8 +40,8 @@ std::string SimConfig::describe() const {
   std::ostringstream os;
   os << "latency " << network.latency_ns / 1000 << "us +" << network.jitter_ns / 1000 << "us, "
      << network.bandwidth_bytes_per_ns * 8 << " Gbit/s, loss " << network.loss << "; disk "
-     << disk.write_bytes_per_ns * 1000 << " MB/s, fsync " << disk.fsync_ns / 1000 << "us; cpu "
-     << cpu.per_message_ns << "ns/msg + " << cpu.per_byte_ns << "ns/B; tick " << tick_ns / 1000 << "us";
+     << disk.write_bytes_per_ns * 1000 << " MB/s, fsync " << disk.fsync_ns / 1000 << "us; cpu " << cpu.per_message_ns
+     << "ns/msg + " << cpu.per_byte_ns << "ns/B; tick " << tick_ns / 1000 << "us";
   return os.str();
 }
 

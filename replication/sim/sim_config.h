@@ -18,15 +18,15 @@ struct NetworkModel {
 };
 
 struct DiskModel {
-  double write_bytes_per_ns = 0.5;   // 500 MB/s sequential write
-  int64_t fsync_ns = 500'000;        // fdatasync latency
+  double write_bytes_per_ns = 0.5;  // 500 MB/s sequential write
+  int64_t fsync_ns = 500'000;       // fdatasync latency
   int64_t fsync_jitter_ns = 100'000;
   Status validate() const;
 };
 
 struct CpuModel {
-  int64_t per_message_ns = 2'000;    // handling one peer message or client request
-  double per_byte_ns = 0.5;          // plus this per byte carried (copy, checksum, encode)
+  int64_t per_message_ns = 2'000;  // handling one peer message or client request
+  double per_byte_ns = 0.5;        // plus this per byte carried (copy, checksum, encode)
   Status validate() const;
 };
 

@@ -1,8 +1,9 @@
 // NodeHost: the broker core on top of an engine (here the trivial SoloEngine, so every behaviour
 // seen is the host's): produce, committed-only fetch, long-poll, idempotence, offsets, errors.
+#include "replication/node/node_host.h"
+
 #include <gtest/gtest.h>
 
-#include "replication/node/node_host.h"
 #include "replication/storage/mem_log_store.h"
 #include "replication/testing/solo_engine.h"
 

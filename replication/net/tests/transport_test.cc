@@ -64,6 +64,20 @@ TEST(Transport, MessagesToUnknownPeersAreCounted) {
   EXPECT_EQ(a.t->dropped_unknown_peer(), 1u);
 }
 
+TEST(Transport, MisroutedMessagesAreDropped) {
+  Pair p;
+  p.a.t->send(message(1, 2, 0));
+  ASSERT_TRUE(run_until(p.io, [&] { return p.b.got.size() == 1; }));
+  // A raw peer connection whose batch names node 5 as the destination.
+  TestClient raw(p.io, p.b.t->port());
+  raw.conn->send(wire::make_frame(wire::FrameKind::hello, kCluster,
+                                  wire::encode_hello({NodeId(3), kCluster, wire::HelloRole::peer})));
+  raw.conn->send(wire::make_frame(wire::FrameKind::peer_batch, kCluster, wire::encode_peer_batch({message(3, 5, 9)})));
+  ASSERT_TRUE(run_until(p.io, [&] { return p.b.t->dropped_misrouted() == 1; }));
+  EXPECT_EQ(p.b.got.size(), 1u);
+  EXPECT_EQ(p.b.t->stats(NodeId(3)).messages_received, 1u);
+}
+
 TEST(Transport, ReconnectsAfterTheListenerRestarts) {
   Pair p;
   const uint16_t port_b = p.b.t->port();

@@ -1,0 +1,64 @@
+#include "harness/cli/commands.h"
+
+#include <cstdio>
+
+#include "harness/run/run_command.h"
+
+namespace rb::harness {
+
+namespace {
+
+constexpr const char* kRunHelp = R"(usage: replbench run --mode raft|isr|masterslave|gm [flags]
+
+  --mode M          replication protocol (required)
+  --runtime R       sim (default: deterministic simulator) or net (real processes, TCP, fsync)
+  --workload FILE   workload JSON (default: harness/workloads/default.json)
+  --set key=value   override a workload key (replicas=5, acks=leader, fsync=never, ...) or an
+                    engine knob of the mode (e.g. replication=async for masterslave); repeatable
+  --fault SPEC      a fault (see docs/user-guide.md); repeatable
+  --seed N          seed of every random choice (default 1); the same seed replays the same run
+  --out FILE        result file (default out/<mode>-<runtime>-seed<N>.json); the history is
+                    written beside it as FILE.history.jsonl
+  --quiet           no summary table
+)";
+
+int fail_usage(const char* cmd, const Error& e) {
+  std::fprintf(stderr, "replbench %s: %s\n", cmd, e.message.empty() ? e.describe().c_str() : e.message.c_str());
+  return 2;
+}
+
+bool wants_help(const std::vector<std::string>& args) {
+  for (const auto& a : args)
+    if (a == "--help" || a == "-h") return true;
+  return false;
+}
+
+}  // namespace
+
+int cmd_run(const std::vector<std::string>& args) {
+  if (wants_help(args)) {
+    std::fputs(kRunHelp, stdout);
+    return 0;
+  }
+  auto opts = parse_run_options(args);
+  if (!opts.ok()) return fail_usage("run", opts.error());
+  auto result = execute_run(*opts);
+  if (!result.ok()) {
+    if (result.code() == errc::io_error) {
+      std::fprintf(stderr, "replbench run: %s\n", result.error().message.c_str());
+      return 1;
+    }
+    return fail_usage("run", result.error());
+  }
+  if (!opts->quiet) std::fputs(format_summary(*result).c_str(), stdout);
+  return (*result)["verification"].value("valid", false) ? 0 : 1;
+}
+
+const std::map<std::string, Command>& commands() {
+  static const std::map<std::string, Command> table{
+      {"run", cmd_run},
+  };
+  return table;
+}
+
+}  // namespace rb::harness

@@ -1,0 +1,339 @@
+#include "harness/run/run_command.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "harness/cli/modes.h"
+#include "harness/run/load_generator.h"
+#include "harness/run/verify.h"
+#include "harness/workload/workload.h"
+#include "replication/sim/sim_cluster.h"
+
+#ifndef RB_GIT_COMMIT
+#define RB_GIT_COMMIT "unknown"
+#endif
+#ifndef RB_BUILD_TYPE
+#define RB_BUILD_TYPE "unknown"
+#endif
+#ifndef RB_SOURCE_DIR
+#define RB_SOURCE_DIR "."
+#endif
+
+namespace rb::harness {
+
+namespace {
+
+Error usage(std::string m) { return make_error(errc::invalid_config, std::move(m)); }
+
+nlohmann::json env_json() {
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  return {{"git_commit", RB_GIT_COMMIT},
+          {"compiler", std::string("g++ ") + __VERSION__},
+          {"build_type", RB_BUILD_TYPE},
+          {"host", host},
+          {"cpus", sysconf(_SC_NPROCESSORS_ONLN)}};
+}
+
+nlohmann::json latency_json(const metrics::LogLinearHistogram& h) {
+  return {{"count", h.count()},
+          {"p50", h.percentile(50)},
+          {"p99", h.percentile(99)},
+          {"p999", h.percentile(99.9)},
+          {"p9999", h.percentile(99.99)},
+          {"max", h.max()},
+          {"mean", h.mean()}};
+}
+
+LoadSpec load_spec(const workload::Workload& w) {
+  LoadSpec s;
+  s.topics = w.topics;
+  s.partitions_per_topic = w.partitions_per_topic;
+  s.producers_per_topic = w.producers_per_topic;
+  s.subscriptions_per_topic = w.subscriptions_per_topic;
+  s.consumers_per_subscription = w.consumer_per_subscription;
+  s.message_size = w.message_size;
+  s.producer_rate = w.producer_rate;
+  s.warmup_ns = static_cast<int64_t>(w.warmup_seconds * 1e9);
+  s.duration_ns = static_cast<int64_t>(w.test_duration_seconds * 1e9);
+  s.max_in_flight = w.max_in_flight;
+  s.acks = w.acks;
+  return s;
+}
+
+// Engine settings in a workload may be written for one mode ("raft.election_ticks") or plain.
+Status apply_engine_settings(EngineFactory& f, const std::map<std::string, std::string>& settings) {
+  for (const auto& [k, v] : settings) {
+    std::string key = k;
+    auto dot = key.find('.');
+    if (dot != std::string::npos) {
+      if (key.substr(0, dot) != f.mode()) continue;  // for another mode
+      key = key.substr(dot + 1);
+    }
+    if (auto s = f.set(key, v); !s.ok()) return s;
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<RunOptions> parse_run_options(const std::vector<std::string>& args) {
+  RunOptions o;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](const char* flag) -> Result<std::string> {
+      if (i + 1 >= args.size()) return usage(std::string(flag) + " needs a value");
+      return args[++i];
+    };
+    if (a == "--mode") {
+      auto v = value("--mode");
+      if (!v.ok()) return v.error();
+      o.mode = *v;
+    } else if (a == "--runtime") {
+      auto v = value("--runtime");
+      if (!v.ok()) return v.error();
+      if (*v != "sim" && *v != "net") return usage("--runtime must be sim or net; got '" + *v + "'");
+      o.runtime = *v;
+    } else if (a == "--workload") {
+      auto v = value("--workload");
+      if (!v.ok()) return v.error();
+      o.workload_file = *v;
+    } else if (a == "--set") {
+      auto v = value("--set");
+      if (!v.ok()) return v.error();
+      if (v->find('=') == std::string::npos) return usage("--set takes key=value; got '" + *v + "'");
+      o.sets.push_back(*v);
+    } else if (a == "--fault") {
+      auto v = value("--fault");
+      if (!v.ok()) return v.error();
+      o.faults.push_back(*v);
+    } else if (a == "--seed") {
+      auto v = value("--seed");
+      if (!v.ok()) return v.error();
+      char* end = nullptr;
+      errno = 0;
+      unsigned long long s = std::strtoull(v->c_str(), &end, 10);
+      if (v->empty() || *end != '\0' || errno != 0 || (*v)[0] == '-')
+        return usage("--seed must be a non-negative integer; got '" + *v + "'");
+      o.seed = s;
+    } else if (a == "--out") {
+      auto v = value("--out");
+      if (!v.ok()) return v.error();
+      o.out = *v;
+    } else if (a == "--quiet") {
+      o.quiet = true;
+    } else if (a == "--no-history") {
+      o.write_history = false;
+    } else {
+      return usage("unknown flag '" + a + "' (see replbench run --help)");
+    }
+  }
+  if (o.mode.empty()) return usage("--mode is required (masterslave, raft, isr or gm)");
+  return o;
+}
+
+Result<nlohmann::json> execute_run(const RunOptions& opt) {
+  // --- configuration: everything is checked before anything runs -----------------------------
+  auto factory_r = make_mode(opt.mode);
+  if (!factory_r.ok()) return factory_r.error();
+  auto factory = std::move(factory_r.value());
+
+  Result<workload::Workload> wr =
+      opt.workload_file ? workload::load_workload_file(*opt.workload_file)
+                        : workload::load_workload_file(std::string(RB_SOURCE_DIR) + "/harness/workloads/default.json");
+  if (!wr.ok()) return wr.error();
+  workload::Workload w = std::move(wr.value());
+  if (auto s = apply_engine_settings(*factory, w.settings); !s.ok()) return s.error();
+  for (const auto& kv : opt.sets) {
+    auto applied = w.apply_override(kv);
+    if (!applied.ok()) return applied.error();
+    if (*applied == workload::OverrideOutcome::applied) continue;
+    auto eq = kv.find('=');
+    std::string key = kv.substr(0, eq), val = kv.substr(eq + 1);
+    auto s = factory->set(key, val);
+    if (!s.ok()) {
+      std::string hint;
+      if (auto c = workload::closest_workload_key(key)) hint = " (did you mean '" + *c + "'?)";
+      return usage("unknown setting '" + key + "': not a workload key" + hint + " and " + s.error().message);
+    }
+    w.set_setting(std::string(factory->mode()) + "." + key, val);
+  }
+  auto common_r = w.to_replication_config();
+  if (!common_r.ok()) return common_r.error();
+  ReplicationConfig common = common_r.value();
+  if (auto s = factory->validate(common); !s.ok()) return s.error();
+  if (!opt.faults.empty()) return make_error(errc::unsupported, "--fault is not built into this replbench yet");
+  if (opt.runtime == "net")
+    return make_error(errc::unsupported, "runtime 'net' is not built into this replbench yet; use --runtime sim");
+
+  sim::SimClusterConfig sc;
+  sc.nodes = w.node_count();
+  sc.partitions = w.partition_count();
+  sc.common = common;
+  sc.seed = opt.seed;
+  sc.sim.tick_ns = static_cast<int64_t>(w.tick_ms) * 1'000'000;
+  if (auto s = sc.validate(); !s.ok()) return s.error();
+
+  // --- run ---------------------------------------------------------------------------------------
+  auto wall_start = std::chrono::steady_clock::now();
+  sim::SimCluster cluster(sc, *factory);
+  LoadGenerator gen(cluster, load_spec(w));
+  LoadResults res = gen.run();
+  auto dumps = cluster.dump_logs();
+  auto events = cluster.take_events();
+  double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+
+  // --- verification ----------------------------------------------------------------------------
+  Guarantee g = guarantee_for(*factory, common);
+  nlohmann::json verification = verify(res, dumps, g);
+
+  // --- result document ---------------------------------------------------------------------------
+  double measured_s = static_cast<double>(res.producers_stop_ns - res.measure_start_ns) / 1e9;
+  nlohmann::json config = {{"replicas", common.replicas},
+                           {"acks", std::string(to_string(common.acks))},
+                           {"min_insync", common.min_insync},
+                           {"fsync", common.fsync.describe()},
+                           {"batch_max_entries", common.batching.max_entries},
+                           {"batch_max_bytes", common.batching.max_bytes},
+                           {"batch_linger_ticks", common.batching.linger_ticks},
+                           {"idempotence", common.idempotence},
+                           {"max_message_bytes", common.max_message_bytes},
+                           {"nodes", sc.nodes},
+                           {"partitions", sc.partitions},
+                           {"tick_ms", w.tick_ms}};
+  nlohmann::json engine = nlohmann::json::object();
+  for (const auto& [k, v] : factory->settings()) engine[k] = v;
+  config["engine"] = engine;
+  config["not_applicable"] = factory->not_applicable(common);
+  auto counters = cluster.counters();
+  uint64_t leader_changes = 0, elections = 0;
+  for (const auto& e : events) {
+    if (e.event.kind == Event::Kind::leader_changed) ++leader_changes;
+    if (e.event.kind == Event::Kind::election_started) ++elections;
+  }
+  nlohmann::json runtime_desc = nlohmann::json::object();
+  for (const auto& [k, v] : cluster.describe()) runtime_desc[k] = v;
+
+  nlohmann::json result = {
+      {"schema", "replbench-result/1"},
+      {"mode", opt.mode},
+      {"runtime", opt.runtime},
+      {"seed", opt.seed},
+      {"config", config},
+      {"workload", w.to_json()},
+      {"runtime_model", runtime_desc},
+      {"faults", nlohmann::json::array()},
+      {"env", env_json()},
+      {"summary",
+       {{"sent", res.sent},
+        {"acked", res.acked},
+        {"failed", res.failed},
+        {"unknown", res.unknown},
+        {"delivered", res.delivered},
+        {"measured_seconds", measured_s},
+        {"publish_rate", measured_s > 0 ? res.measured_acked / measured_s : 0},
+        {"consume_rate", measured_s > 0 ? res.measured_delivered / measured_s : 0},
+        {"publish_mb_per_s", measured_s > 0 ? res.measured_acked * w.message_size / measured_s / 1e6 : 0},
+        {"publish_latency", latency_json(res.publish_latency)},
+        {"end_to_end", latency_json(res.e2e_latency)},
+        {"schedule_slip", latency_json(res.schedule_slip)},
+        {"redirects", res.redirects},
+        {"retries", res.retries}}},
+      {"resources",
+       {{"network_bytes", counters.network_bytes},
+        {"network_messages", counters.network_messages},
+        {"coordinator_bytes", counters.coordinator_bytes},
+        {"coordinator_messages", counters.coordinator_messages},
+        {"client_bytes", counters.client_bytes},
+        {"disk_bytes", counters.disk_bytes},
+        {"fsyncs", counters.fsyncs},
+        {"cpu_seconds", counters.cpu_seconds},
+        {"network_bytes_per_message", res.acked ? static_cast<double>(counters.network_bytes) / res.acked : 0},
+        {"disk_bytes_per_message", res.acked ? static_cast<double>(counters.disk_bytes) / res.acked : 0}}},
+      {"events", {{"leader_changes", leader_changes}, {"elections", elections}}},
+      {"histograms", {{"publish_latency", res.publish_latency.to_json()}, {"end_to_end", res.e2e_latency.to_json()}}},
+      {"intervals", res.intervals.to_json()},
+      {"verification", verification},
+      {"wall_seconds", wall_s}};
+
+  std::string out =
+      opt.out.value_or("out/" + opt.mode + "-" + opt.runtime + "-seed" + std::to_string(opt.seed) + ".json");
+  std::filesystem::path outp(out);
+  if (outp.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(outp.parent_path(), ec);
+    if (ec)
+      return make_error(errc::io_error, "cannot create directory " + outp.parent_path().string() + ": " + ec.message());
+  }
+  if (opt.write_history) {
+    std::string hist = out + ".history.jsonl";
+    if (auto s = write_history(hist, res, dumps, g); !s.ok()) return s.error();
+    result["history_file"] = std::filesystem::path(hist).filename().string();
+  }
+  std::ofstream f(out);
+  if (!f) return make_error(errc::io_error, "cannot write result file " + out);
+  f << result.dump(1) << "\n";
+  if (!f) return make_error(errc::io_error, "failed writing result file " + out);
+  result["result_file"] = out;
+  return result;
+}
+
+std::string format_summary(const nlohmann::json& r) {
+  std::ostringstream os;
+  const auto& s = r["summary"];
+  const auto& v = r["verification"];
+  auto ms = [](const nlohmann::json& x) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", x.get<double>() / 1e6);
+    return std::string(buf);
+  };
+  char line[512];
+  std::snprintf(line, sizeof line, "replbench %s  mode=%s runtime=%s seed=%llu\n", "run",
+                r["mode"].get<std::string>().c_str(), r["runtime"].get<std::string>().c_str(),
+                static_cast<unsigned long long>(r["seed"].get<uint64_t>()));
+  os << line;
+  const auto& c = r["config"];
+  os << "settings: replicas=" << c["replicas"] << " acks=" << c["acks"].get<std::string>()
+     << " min_insync=" << c["min_insync"] << " fsync=" << c["fsync"].get<std::string>()
+     << " batch=" << c["batch_max_entries"] << "/" << c["batch_max_bytes"] << "B/linger " << c["batch_linger_ticks"]
+     << " idempotence=" << (c["idempotence"].get<bool>() ? "on" : "off");
+  for (auto it = c["engine"].begin(); it != c["engine"].end(); ++it)
+    os << " " << it.key() << "=" << it.value().get<std::string>();
+  os << "\n";
+  std::snprintf(line, sizeof line, "%-12s %10s %10s %10s %10s %10s\n", "", "count", "p50 ms", "p99 ms", "p99.9 ms",
+                "max ms");
+  os << line;
+  for (const char* k : {"publish_latency", "end_to_end"}) {
+    const auto& l = s[k];
+    std::snprintf(line, sizeof line, "%-12s %10lld %10s %10s %10s %10s\n",
+                  k == std::string("publish_latency") ? "publish" : "end-to-end",
+                  static_cast<long long>(l["count"].get<int64_t>()), ms(l["p50"]).c_str(), ms(l["p99"]).c_str(),
+                  ms(l["p999"]).c_str(), ms(l["max"]).c_str());
+    os << line;
+  }
+  std::snprintf(line, sizeof line,
+                "throughput: publish %.0f msg/s (%.2f MB/s), consume %.0f msg/s; sent %llu acked %llu failed %llu "
+                "unknown %llu delivered %llu\n",
+                s["publish_rate"].get<double>(), s["publish_mb_per_s"].get<double>(), s["consume_rate"].get<double>(),
+                static_cast<unsigned long long>(s["sent"].get<uint64_t>()),
+                static_cast<unsigned long long>(s["acked"].get<uint64_t>()),
+                static_cast<unsigned long long>(s["failed"].get<uint64_t>()),
+                static_cast<unsigned long long>(s["unknown"].get<uint64_t>()),
+                static_cast<unsigned long long>(s["delivered"].get<uint64_t>()));
+  os << line;
+  os << "verification: " << (v.value("valid", false) ? "VALID" : "INVALID");
+  for (const char* k : {"lost", "expected_loss", "duplicated", "unexpected", "reordered", "divergent", "multi_leader"})
+    if (v.contains(k)) os << " " << k << "=" << v[k];
+  if (v.contains("loss_permitted_because") && !v["loss_permitted_because"].get<std::string>().empty())
+    os << " (loss permitted: " << v["loss_permitted_because"].get<std::string>() << ")";
+  os << "\n";
+  if (r.contains("result_file")) os << "result: " << r["result_file"].get<std::string>() << "\n";
+  return os.str();
+}
+
+}  // namespace rb::harness
