@@ -243,11 +243,14 @@ Verification check(const std::vector<HistoryOp>& ops, const std::vector<ReplicaL
       deliveries.push_back({op.process, op.partition, r.offset, r.id, deliveries.size()});
   }
   v.deliveries = static_cast<int64_t>(deliveries.size());
+  size_t log_records = 0;
+  for (const auto& log : logs) log_records += log.records.size();
   std::vector<Sighting> seen;
-  seen.reserve(deliveries.size());
+  seen.reserve(deliveries.size() + log_records);
   for (const auto& d : deliveries) seen.push_back({d.partition, d.offset, d.id, true});
   std::vector<PartitionId> logged_partitions;
   std::vector<MessageId> log_ids;
+  log_ids.reserve(log_records);
   for (const auto& log : logs) {
     logged_partitions.push_back(log.partition);
     for (const auto& r : log.records) {

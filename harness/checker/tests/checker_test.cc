@@ -375,7 +375,7 @@ TEST(Checker, LargeRandomHistoryFindsExactlyTheInjectedLosses) {
     SCOPED_TRACE("seed=" + std::to_string(seed));
     Prng rng(seed);
     const uint32_t partitions = 8;
-    const int n = 100'000;
+    const int n = 50'000;
     std::vector<HistoryOp> ops;
     std::vector<ReplicaLog> logs(partitions * 3);
     std::vector<int64_t> next_offset(partitions, 0);
