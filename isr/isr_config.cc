@@ -38,7 +38,6 @@ Status IsrConfig::validate() const {
   if (replica_socket_timeout_ticks <= replica_fetch_wait_max_ticks)
     return bad("replica_socket_timeout_ticks must exceed replica_fetch_wait_max_ticks");
   if (alter_partition_retry_ticks < 1) return bad("alter_partition_retry_ticks must be >= 1");
-  if (hw_checkpoint_interval_ticks < 1) return bad("hw_checkpoint_interval_ticks must be >= 1");
   return {};
 }
 
@@ -49,7 +48,6 @@ Status IsrConfig::set(std::string_view key, std::string_view value) {
   if (key == "replica_fetch_backoff_ticks") return parse_uint(key, value, replica_fetch_backoff_ticks);
   if (key == "replica_socket_timeout_ticks") return parse_uint(key, value, replica_socket_timeout_ticks);
   if (key == "alter_partition_retry_ticks") return parse_uint(key, value, alter_partition_retry_ticks);
-  if (key == "hw_checkpoint_interval_ticks") return parse_uint(key, value, hw_checkpoint_interval_ticks);
   if (key == "unclean_leader_election") return parse_bool(key, value, unclean_leader_election);
   if (key == "eligible_leader_replicas") return parse_bool(key, value, eligible_leader_replicas);
   return make_error(errc::invalid_config, "isr: unknown key '" + std::string(key) + "'");
@@ -64,7 +62,6 @@ std::vector<std::pair<std::string, std::string>> IsrConfig::settings() const {
       {"replica_fetch_backoff_ticks", std::to_string(replica_fetch_backoff_ticks)},
       {"replica_socket_timeout_ticks", std::to_string(replica_socket_timeout_ticks)},
       {"alter_partition_retry_ticks", std::to_string(alter_partition_retry_ticks)},
-      {"hw_checkpoint_interval_ticks", std::to_string(hw_checkpoint_interval_ticks)},
       {"unclean_leader_election", b(unclean_leader_election)},
       {"eligible_leader_replicas", b(eligible_leader_replicas)},
   };

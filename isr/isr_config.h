@@ -32,10 +32,6 @@ struct IsrConfig {
   uint32_t replica_socket_timeout_ticks = 2000;
   // An AlterPartition with no resulting metadata update after this long may be sent again.
   uint32_t alter_partition_retry_ticks = 500;
-  // The high watermark is checkpointed into the hard state this often (Kafka
-  // replica.high.watermark.checkpoint.interval.ms, 5000 ms); a leader epoch change is written
-  // at once.
-  uint32_t hw_checkpoint_interval_ticks = 5000;
   // Coordinator knobs, kept here so that `--set` reaches them and settings() prints them; the
   // lead passes them to the coordinator (see factory.h coordinator_config_from).
   bool unclean_leader_election = false;   // Kafka unclean.leader.election.enable (KIP-106 default)

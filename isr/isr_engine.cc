@@ -30,7 +30,6 @@ IsrEngine::IsrEngine(const EngineContext& ctx, IsrConfig config)
   durable_end_ = log_.log_end();
   leader_epoch_ = ctx.restored.epoch;
   published_ = ctx.restored.commit;
-  checkpointed_ = ctx.restored.commit;
   hw_ = std::min(ctx.restored.commit, log_.log_end());
   // Until the coordinator says otherwise nobody is known to lead: wait for metadata_update.
 }
@@ -45,8 +44,6 @@ void IsrEngine::save_hard_state() {
   hs.commit = published_;
   hs.members = replicas_;
   ready_.hard_state = hs;
-  checkpointed_ = published_;
-  last_checkpoint_ = now_;
 }
 
 void IsrEngine::set_hw(Offset hw) {
@@ -54,6 +51,9 @@ void IsrEngine::set_hw(Offset hw) {
   if (hw_ > published_) {
     published_ = hw_;
     ready_.commit = published_;
+    // The commit is part of the hard state (as etcd's HardState.Commit): after a restart the
+    // runtime's watermark must not exceed what the engine will publish again.
+    save_hard_state();
   }
 }
 
@@ -79,7 +79,6 @@ void IsrEngine::tick() {
   } else {
     follower_tick();
   }
-  if (now_ - last_checkpoint_ >= config_.hw_checkpoint_interval_ticks && published_ > checkpointed_) save_hard_state();
 }
 
 void IsrEngine::persisted(Offset end) {
@@ -176,7 +175,14 @@ void IsrEngine::on_metadata(const PartitionMetadata& m) {
 
   if (m.leader == self_) {
     if (role_ == Role::leader && m.leader_epoch == leader_epoch_) {
-      // Same term, new ISR (our AlterPartition, or the controller fenced a follower).
+      // Same term, new ISR (our AlterPartition, or the controller fenced a follower). A replica
+      // taken out of the ISR stops counting as caught up until a fetch shows it is: otherwise a
+      // fenced, silent follower would hold the HW back for replica.lag.time.max (Kafka checks
+      // the broker's fencing state there; the engine only sees the ISR).
+      for (NodeId n : old_isr) {
+        auto it = followers_.find(n);
+        if (it != followers_.end() && !in(isr_, n)) it->second.last_caught_up_tick = kNeverTick;
+      }
       if (isr_.size() < min_isr()) {
         fail_pending(errc::not_enough_replicas, kNoNode,
                      "NOT_ENOUGH_REPLICAS_AFTER_APPEND: the records were appended but the ISR shrank to " + join(isr_) +

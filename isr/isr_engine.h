@@ -106,8 +106,6 @@ class IsrEngine final : public Engine {
   Offset hw_{0};         // high watermark as this replica knows it (<= log end)
   Offset published_{0};  // the commit last handed to the runtime (never moves back)
   Offset durable_end_{0};
-  Offset checkpointed_{0};
-  int64_t last_checkpoint_ = 0;
 
   // ---- leader state
   std::map<NodeId, ReplicaState> followers_;

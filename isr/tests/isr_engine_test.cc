@@ -39,9 +39,7 @@ AdminCommand admin_cmd(AdminCommand::Kind kind, NodeId node = kNoNode) {
 
 struct Harness {
   explicit Harness(uint32_t min_insync = 2, coordinator::CoordinatorConfig cc = {})
-      : factory(fast_factory()),
-        c(factory, {n0, n1, n2}, common(min_insync)),
-        coord(c, [&] {
+      : factory(fast_factory()), c(factory, {n0, n1, n2}, common(min_insync)), coord(c, [&] {
           cc.min_insync = min_insync;
           return cc;
         }()) {}
@@ -199,8 +197,7 @@ TEST(IsrEngine, PreferredLeaderElectionThroughCampaign) {
   ASSERT_TRUE(h.coord.apply(coordinator::UnfenceBroker{n0, 1}).status.ok());
   h.coord.run(60);  // n0 catches up and rejoins the ISR
   EXPECT_EQ(h.coord.meta().isr.size(), 3u);
-  EXPECT_EQ(h.c.admin(n2, admin_cmd(AdminCommand::Kind::transfer_leader, n2)).code(),
-            errc::unsupported);
+  EXPECT_EQ(h.c.admin(n2, admin_cmd(AdminCommand::Kind::transfer_leader, n2)).code(), errc::unsupported);
   ASSERT_TRUE(h.c.admin(n1, admin_cmd(AdminCommand::Kind::campaign)).ok());
   h.coord.settle();
   EXPECT_EQ(h.c.leader(), n0);
