@@ -16,6 +16,12 @@ namespace {
 
 using namespace rb;
 
+AdminCommand admin_cmd(AdminCommand::Kind k) {
+  AdminCommand c;
+  c.kind = k;
+  return c;
+}
+
 struct Wiring {
   explicit Wiring(int n, uint32_t max_entries) {
     for (int i = 0; i < n; ++i) ids.push_back(NodeId{static_cast<uint32_t>(i)});
@@ -35,7 +41,7 @@ struct Wiring {
       engines.push_back(std::make_unique<raft::RaftEngine>(ctx, cfg));
     }
     inbox.resize(n);
-    AdminCommand c{AdminCommand::Kind::campaign};
+    AdminCommand c = admin_cmd(AdminCommand::Kind::campaign);
     (void)engines[0]->admin(c);
     pump();
   }
@@ -75,7 +81,7 @@ struct Wiring {
   // Drops the committed prefix now and then so memory stays bounded.
   void trim() {
     for (auto& e : engines) {
-      AdminCommand c{AdminCommand::Kind::compact};
+      AdminCommand c = admin_cmd(AdminCommand::Kind::compact);
       c.offset = committed;
       (void)e->admin(c);
     }

@@ -42,7 +42,7 @@ TEST(RaftPaper, FollowerUpdateTermFromMessage) {
 
 TEST(RaftPaper, CandidateUpdateTermFromMessage) {
   auto c = make_cluster(3, paper());
-  ASSERT_TRUE(c->admin(N(0), {AdminCommand::Kind::promote}).ok());
+  ASSERT_TRUE(c->admin(N(0), admin_cmd(AdminCommand::Kind::promote)).ok());
   ASSERT_EQ(c->engine(N(0)).status().role, Role::candidate);
   c->in_flight().clear();
   PeerMessage hb = msg(MsgKind::heartbeat, N(2), N(0), 2);
@@ -159,7 +159,7 @@ TEST(RaftPaper, LeaderElectionInOneRoundRPC) {
   for (size_t i = 0; i < cases.size(); ++i) {
     SCOPED_TRACE("case " + std::to_string(i));
     auto c = make_cluster(cases[i].size, paper());
-    ASSERT_TRUE(c->admin(N(0), {AdminCommand::Kind::promote}).ok());
+    ASSERT_TRUE(c->admin(N(0), admin_cmd(AdminCommand::Kind::promote)).ok());
     c->in_flight().clear();
     for (auto [from, granted] : cases[i].votes) {
       PeerMessage r = msg(MsgKind::vote_resp, N(from), N(0), 1);
@@ -199,7 +199,7 @@ TEST(RaftPaper, CandidateFallback) {
   for (uint64_t term : {1, 2}) {
     SCOPED_TRACE("term " + std::to_string(term));
     auto c = make_cluster(3, paper());
-    ASSERT_TRUE(c->admin(N(0), {AdminCommand::Kind::promote}).ok());
+    ASSERT_TRUE(c->admin(N(0), admin_cmd(AdminCommand::Kind::promote)).ok());
     ASSERT_EQ(c->engine(N(0)).status().role, Role::candidate);
     deliver(*c, app(N(1), N(0), term, -1, 0));
     auto s = c->engine(N(0)).status();
@@ -465,7 +465,7 @@ TEST(RaftPaper, Voter) {
 TEST(RaftPaper, LeaderOnlyCommitsLogFromCurrentTerm) {
   auto c = make_cluster(3, paper());
   for (NodeId n : c->nodes()) install_state(*c, n, log_of({1, 2}), 2);
-  ASSERT_TRUE(c->admin(N(0), {AdminCommand::Kind::promote}).ok());
+  ASSERT_TRUE(c->admin(N(0), admin_cmd(AdminCommand::Kind::promote)).ok());
   for (auto& v : take(*c, MsgKind::vote, N(0))) deliver(*c, v);
   for (auto& r : take(*c, MsgKind::vote_resp)) deliver(*c, r);
   ASSERT_EQ(c->engine(N(0)).status().role, Role::leader);

@@ -263,7 +263,7 @@ TEST(RaftScenario, AddAndRemoveNodesUnderLoad) {
   c->add_node(N(3));
   c->restart(N(3));  // starts the engine of the new, empty node
   chk.add_node(N(3));
-  AdminCommand add{AdminCommand::Kind::add_replica};
+  AdminCommand add = admin_cmd(AdminCommand::Kind::add_replica);
   add.node = N(3);
   ASSERT_TRUE(c->admin(l, add).ok());
   EXPECT_EQ(c->admin(l, add).code(), errc::ok) << "idempotent while pending? (already a learner)";
@@ -275,7 +275,7 @@ TEST(RaftScenario, AddAndRemoveNodesUnderLoad) {
   EXPECT_EQ(raft(*c, l).counters().learners_promoted, 1);
   // Remove a follower, then the leader itself.
   NodeId f = l == N(0) ? N(1) : N(0);
-  AdminCommand rm{AdminCommand::Kind::remove_replica};
+  AdminCommand rm = admin_cmd(AdminCommand::Kind::remove_replica);
   rm.node = f;
   ASSERT_TRUE(c->admin(l, rm).ok());
   EXPECT_EQ(c->admin(l, rm).code(), errc::busy) << "one change at a time";
@@ -309,7 +309,7 @@ TEST(RaftScenario, RemovedNodeThatMissedItsRemovalDoesNotDisrupt) {
   NodeId l = wait_leader(*c, chk);
   NodeId gone = l == N(2) ? N(1) : N(2);
   c->isolate(gone);
-  AdminCommand rm{AdminCommand::Kind::remove_replica};
+  AdminCommand rm = admin_cmd(AdminCommand::Kind::remove_replica);
   rm.node = gone;
   ASSERT_TRUE(c->admin(l, rm).ok());
   run(*c, chk, 10);
@@ -329,7 +329,7 @@ TEST(RaftScenario, LeaderTransfer) {
   write(*c, l, 5);
   run(*c, chk, 1);
   c->heal();
-  AdminCommand tr{AdminCommand::Kind::transfer_leader};
+  AdminCommand tr = admin_cmd(AdminCommand::Kind::transfer_leader);
   tr.node = target;
   ASSERT_TRUE(c->admin(l, tr).ok());
   c->propose(l, EngineCluster::make_proposal(1, 1));
@@ -351,10 +351,13 @@ TEST(RaftScenario, SnapshotInstallToLaggingNode) {
   crash(*c, chk, lag);
   write(*c, l, 30);
   run(*c, chk, 5);
-  AdminCommand compact{AdminCommand::Kind::compact};
+  AdminCommand compact = admin_cmd(AdminCommand::Kind::compact);
   compact.offset = c->commit(l) - 5;
-  for (NodeId n : c->nodes())
-    if (c->up(n)) ASSERT_TRUE(c->admin(n, compact).ok());
+  for (NodeId n : c->nodes()) {
+    if (c->up(n)) {
+      ASSERT_TRUE(c->admin(n, compact).ok());
+    }
+  }
   const Offset start = c->store(l).log_start();
   EXPECT_EQ(start, compact.offset);
   c->restart(lag);
@@ -391,7 +394,7 @@ TEST(RaftScenario, ResetMembersAfterMajorityLoss) {
   }
   run(*c, chk, 60);
   EXPECT_EQ(c->leader(), kNoNode) << "two of five cannot elect";
-  AdminCommand reset{AdminCommand::Kind::reset_members};
+  AdminCommand reset = admin_cmd(AdminCommand::Kind::reset_members);
   reset.members = survivors;
   for (NodeId n : survivors) ASSERT_TRUE(c->admin(n, reset).ok());
   bool loud = false;

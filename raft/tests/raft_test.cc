@@ -211,7 +211,7 @@ TEST(Replication, CompactOnlyCommittedPrefix) {
   for (int i = 0; i < 5; ++i) c->propose(N(0), EngineCluster::make_proposal(static_cast<uint64_t>(i), 2));
   c->deliver_all();
   const Offset commit = c->commit(N(0));
-  AdminCommand cmd{AdminCommand::Kind::compact};
+  AdminCommand cmd = admin_cmd(AdminCommand::Kind::compact);
   cmd.offset = Offset{1000};
   ASSERT_TRUE(c->admin(N(0), cmd).ok());
   EXPECT_EQ(c->store(N(0)).log_start(), commit);
@@ -221,7 +221,7 @@ TEST(Replication, CompactOnlyCommittedPrefix) {
 TEST(Admin, ShutdownStopsServing) {
   auto c = make_cluster(3);
   elect(*c, N(0));
-  ASSERT_TRUE(c->admin(N(0), {AdminCommand::Kind::shutdown}).ok());
+  ASSERT_TRUE(c->admin(N(0), admin_cmd(AdminCommand::Kind::shutdown)).ok());
   EXPECT_EQ(c->engine(N(0)).status().role, Role::stopped);
   c->propose(N(0), EngineCluster::make_proposal(1, 1));
   EXPECT_EQ(c->completions(N(0)).back().code, errc::unavailable);

@@ -36,6 +36,12 @@ struct Knobs {
   uint32_t linger = 0;
 };
 
+inline AdminCommand admin_cmd(AdminCommand::Kind k) {
+  AdminCommand c;
+  c.kind = k;
+  return c;
+}
+
 inline std::unique_ptr<EngineFactory> factory(const Knobs& k) {
   auto f = make_factory();
   EXPECT_TRUE(f->set("election_ticks", std::to_string(k.election)).ok());
@@ -101,7 +107,9 @@ inline void install_state(EngineCluster& c, NodeId n, const Entries& log, uint64
   c.crash(n);
   MemLogStore& st = c.store(n);
   ASSERT_TRUE(st.reset(Offset{0}, Epoch{0}).ok());
-  if (!log.empty()) ASSERT_TRUE(st.append(log).ok());
+  if (!log.empty()) {
+    ASSERT_TRUE(st.append(log).ok());
+  }
   ASSERT_TRUE(st.sync().ok());
   HardState hs;
   hs.epoch = Epoch{term};
@@ -159,7 +167,9 @@ class InvariantChecker {
         ASSERT_EQ(it->second, n) << "two leaders in term " << s.epoch;
       }
       auto lc = last_commit_.find(n);
-      if (lc != last_commit_.end()) ASSERT_GE(s.commit, lc->second) << "commit moved back on " << n;
+      if (lc != last_commit_.end()) {
+        ASSERT_GE(s.commit, lc->second) << "commit moved back on " << n;
+      }
       last_commit_[n] = s.commit;
       check_committed(n, s.commit);
     }
