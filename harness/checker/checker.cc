@@ -63,11 +63,19 @@ bool contains(const std::vector<MessageId>& sorted, const MessageId& id) {
 // Per-id outcome of all its send ops, plus the ack / failure events availability needs.
 std::vector<SendSummary> summarize_sends(const std::vector<HistoryOp>& ops, std::vector<detail::AckEvent>& acks,
                                          std::vector<detail::SendFailure>& failures) {
-  std::vector<uint32_t> idx;
+  // Sort compact (id, index) keys rather than indices into the large ops: far fewer cache misses.
+  struct Key {
+    MessageId id;
+    uint32_t index;
+    auto operator<=>(const Key&) const = default;
+  };
+  std::vector<Key> keys;
   for (size_t i = 0; i < ops.size(); ++i)
-    if (ops[i].f == OpFn::send) idx.push_back(static_cast<uint32_t>(i));
-  std::sort(idx.begin(), idx.end(),
-            [&](uint32_t a, uint32_t b) { return std::tie(ops[a].id, a) < std::tie(ops[b].id, b); });
+    if (ops[i].f == OpFn::send) keys.push_back({ops[i].id, static_cast<uint32_t>(i)});
+  std::sort(keys.begin(), keys.end());
+  std::vector<uint32_t> idx;
+  idx.reserve(keys.size());
+  for (const auto& k : keys) idx.push_back(k.index);
   std::vector<SendSummary> out;
   for (size_t g = 0; g < idx.size();) {
     const MessageId id = ops[idx[g]].id;
@@ -104,23 +112,57 @@ std::vector<SendSummary> summarize_sends(const std::vector<HistoryOp>& ops, std:
   return out;  // sorted by id
 }
 
-// Pairwise comparison of replicas of one partition on their common committed range.
-void check_divergence(const std::vector<ReplicaLog>& logs, Verification& v, Examples& ex) {
-  struct Committed {
-    const ReplicaLog* log;
-    std::vector<ReplicaLog::Record> recs;  // committed records sorted by offset
-  };
+// One replica's committed records, sorted by (offset, id).
+struct Committed {
+  const ReplicaLog* log;
+  std::vector<ReplicaLog::Record> recs;
+};
+
+bool record_less(const ReplicaLog::Record& a, const ReplicaLog::Record& b) {
+  return std::tie(a.offset, a.id) < std::tie(b.offset, b.id);
+}
+
+// Committed logs ordered by (partition, node).
+std::vector<Committed> committed_logs(const std::vector<ReplicaLog>& logs) {
   std::vector<Committed> cs;
+  cs.reserve(logs.size());
   for (const auto& log : logs) {
     Committed c{&log, {}};
+    c.recs.reserve(log.records.size());
     for (const auto& r : log.records)
       if (r.offset >= log.start && r.offset < log.commit_end) c.recs.push_back(r);
-    std::sort(c.recs.begin(), c.recs.end(), [](const auto& a, const auto& b) { return a.offset < b.offset; });
+    if (!std::is_sorted(c.recs.begin(), c.recs.end(), record_less))
+      std::sort(c.recs.begin(), c.recs.end(), record_less);
     cs.push_back(std::move(c));
   }
   std::sort(cs.begin(), cs.end(), [](const Committed& a, const Committed& b) {
     return std::tie(a.log->partition, a.log->node) < std::tie(b.log->partition, b.log->node);
   });
+  return cs;
+}
+
+// The union of all replicas' committed records of each partition, without repeats, so that
+// identical replicas cost one copy downstream.
+std::vector<std::pair<PartitionId, ReplicaLog::Record>> union_of_logs(const std::vector<Committed>& cs) {
+  std::vector<std::pair<PartitionId, ReplicaLog::Record>> out;
+  std::vector<ReplicaLog::Record> acc, tmp;
+  for (size_t a = 0; a < cs.size();) {
+    size_t b = a;
+    acc.clear();
+    for (; b < cs.size() && cs[b].log->partition == cs[a].log->partition; ++b) {
+      tmp.clear();
+      std::set_union(acc.begin(), acc.end(), cs[b].recs.begin(), cs[b].recs.end(), std::back_inserter(tmp),
+                     record_less);
+      std::swap(acc, tmp);
+    }
+    for (const auto& r : acc) out.emplace_back(cs[a].log->partition, r);
+    a = b;
+  }
+  return out;
+}
+
+// Pairwise comparison of replicas of one partition on their common committed range.
+void check_divergence(const std::vector<Committed>& cs, Verification& v, Examples& ex) {
   std::vector<std::pair<PartitionId, Offset>> bad;
   for (size_t a = 0; a < cs.size(); ++a) {
     for (size_t b = a + 1; b < cs.size() && cs[b].log->partition == cs[a].log->partition; ++b) {
@@ -243,21 +285,18 @@ Verification check(const std::vector<HistoryOp>& ops, const std::vector<ReplicaL
       deliveries.push_back({op.process, op.partition, r.offset, r.id, deliveries.size()});
   }
   v.deliveries = static_cast<int64_t>(deliveries.size());
-  size_t log_records = 0;
-  for (const auto& log : logs) log_records += log.records.size();
+  const std::vector<Committed> committed = committed_logs(logs);
+  const auto log_union = union_of_logs(committed);
   std::vector<Sighting> seen;
-  seen.reserve(deliveries.size() + log_records);
+  seen.reserve(deliveries.size() + log_union.size());
   for (const auto& d : deliveries) seen.push_back({d.partition, d.offset, d.id, true});
   std::vector<PartitionId> logged_partitions;
   std::vector<MessageId> log_ids;
-  log_ids.reserve(log_records);
-  for (const auto& log : logs) {
-    logged_partitions.push_back(log.partition);
-    for (const auto& r : log.records) {
-      if (r.offset < log.start || r.offset >= log.commit_end) continue;
-      seen.push_back({log.partition, r.offset, r.id, false});
-      log_ids.push_back(r.id);
-    }
+  for (const auto& log : logs) logged_partitions.push_back(log.partition);
+  log_ids.reserve(log_union.size());
+  for (const auto& [partition, r] : log_union) {
+    seen.push_back({partition, r.offset, r.id, false});
+    log_ids.push_back(r.id);
   }
   sort_unique(logged_partitions);
   sort_unique(log_ids);
@@ -394,7 +433,7 @@ Verification check(const std::vector<HistoryOp>& ops, const std::vector<ReplicaL
     }
 
   // 7. Replica agreement and leadership.
-  check_divergence(logs, v, ex);
+  check_divergence(committed, v, ex);
   check_multi_leader(ops, v, ex);
 
   // 8. Availability per fault.

@@ -23,7 +23,8 @@ Run make_run(int n) {
   std::vector<int64_t> next(kPartitions, 0);
   std::vector<HistoryOp> polls(kPartitions);
   for (uint32_t p = 0; p < kPartitions; ++p) {
-    for (uint32_t k = 0; k < 3; ++k) r.logs[p * 3 + k] = ReplicaLog{NodeId(k), PartitionId(p), Offset(0), Offset(0), {}};
+    for (uint32_t k = 0; k < 3; ++k)
+      r.logs[p * 3 + k] = ReplicaLog{NodeId(k), PartitionId(p), Offset(0), Offset(0), {}};
     polls[p].type = OpType::ok;
     polls[p].f = OpFn::poll;
     polls[p].process = 100 + p;
