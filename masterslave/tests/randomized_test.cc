@@ -90,7 +90,9 @@ int64_t run(uint64_t seed, const Scenario& sc, int steps) {
       if (std::getenv("MS_TRACE")) std::printf("step %d promote %u\n", step, n.value());
       EXPECT_TRUE(h.promote(n).ok());
     }
-    if (sc.cfg.failover == Failover::manual) EXPECT_LE(h.c().leaders().size(), 1u) << "step " << step;
+    if (sc.cfg.failover == Failover::manual) {
+      EXPECT_LE(h.c().leaders().size(), 1u) << "step " << step;
+    }
     if (sc.safe) {
       expect_committed_prefixes_agree(h);
       if (::testing::Test::HasFatalFailure()) return 0;
@@ -105,7 +107,9 @@ int64_t run(uint64_t seed, const Scenario& sc, int steps) {
   // the same by itself).
   for (int round = 0; round < 5; ++round) {
     h.c().run_ticks(20);
-    if (h.c().leaders().empty()) EXPECT_TRUE(h.promote(nodes[rng.below(nodes.size())]).ok());
+    if (h.c().leaders().empty()) {
+      EXPECT_TRUE(h.promote(nodes[rng.below(nodes.size())]).ok());
+    }
   }
   h.c().run_ticks(300);
   const NodeId master = h.c().leader();
@@ -156,7 +160,7 @@ constexpr int kSteps = 600;
 
 TEST(Randomized, SyncAllManualLosesNoAcknowledgedRecord) {
   Scenario sc{"sync/all/manual", small_config(Replication::sync, Failover::manual, SyncAcks::all), AckLevel::all, true};
-  for (uint64_t seed = 1; seed <= kSeeds; ++seed) {
+  for (uint64_t seed = 1; seed <= static_cast<uint64_t>(kSeeds); ++seed) {
     SCOPED_TRACE("seed=" + std::to_string(seed) + " scenario=" + sc.name);
     EXPECT_EQ(run(seed, sc, kSteps), 0);
     if (HasFailure()) return;
@@ -166,7 +170,7 @@ TEST(Randomized, SyncAllManualLosesNoAcknowledgedRecord) {
 TEST(Randomized, AsyncWatchdogConvergesAndMeasuresLoss) {
   Scenario sc{"async/watchdog", small_config(Replication::async, Failover::watchdog), AckLevel::leader, false};
   int64_t lost = 0;
-  for (uint64_t seed = 1; seed <= kSeeds; ++seed) {
+  for (uint64_t seed = 1; seed <= static_cast<uint64_t>(kSeeds); ++seed) {
     SCOPED_TRACE("seed=" + std::to_string(seed) + " scenario=" + sc.name);
     lost += run(seed, sc, kSteps);
     if (HasFailure()) return;
@@ -179,7 +183,7 @@ TEST(Randomized, AsyncWatchdogConvergesAndMeasuresLoss) {
 TEST(Randomized, SyncOneWatchdogConverges) {
   Scenario sc{"sync/one/watchdog", small_config(Replication::sync, Failover::watchdog, SyncAcks::one), AckLevel::all,
               false};
-  for (uint64_t seed = 1; seed <= kSeeds; ++seed) {
+  for (uint64_t seed = 1; seed <= static_cast<uint64_t>(kSeeds); ++seed) {
     SCOPED_TRACE("seed=" + std::to_string(seed) + " scenario=" + sc.name);
     (void)run(seed, sc, kSteps);
     if (HasFailure()) return;
