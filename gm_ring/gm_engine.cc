@@ -12,6 +12,9 @@ GmEngine::GmEngine(const EngineContext& ctx, const GmConfig& cfg) : ctx_(ctx), c
   // What the store kept across a restart is durable by definition (a crash drops the rest).
   durable_end_ = log_.log_end();
   commit_ = ctx_.restored.commit;
+  // Ready::commit never moves back, also across restarts: every commit change is saved in the
+  // hard state before it is published (as etcd/raft's HardState.Commit), so this is the most the
+  // previous instance published.
   emitted_commit_ = commit_;
   fwd_from_ = log_.log_end();
   master_log_start_ = log_.log_start();
@@ -107,7 +110,10 @@ void GmEngine::tick() {
       ready_.messages.push_back(std::move(hb));
     }
   }
-  if (joining_) {
+  if (joining_ && in_view(ctx_.self)) {
+    // Our upstream may itself have been joining when our request arrived: ask again.
+    if (ticks_ - last_join_request_ >= cfg_.heartbeat_ticks) send_join_request();
+  } else if (joining_) {
     if (!last_up_request_ || ticks_ - *last_up_request_ >= cfg_.view_change_timeout_ticks) {
       request(MetadataRequest::Kind::member_up, ctx_.self);
       last_up_request_ = ticks_;
@@ -127,6 +133,7 @@ void GmEngine::persisted(Offset end) {
   const Offset clamped = std::min(end, log_.log_end());
   if (clamped <= durable_end_) return;
   durable_end_ = clamped;
+  if (!is_master()) set_commit(std::min(ack_seen_, durable_end_));
   recompute_master_commit();
   complete_pending();
   maybe_flush(false);

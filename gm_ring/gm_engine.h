@@ -69,6 +69,7 @@ class GmEngine final : public Engine {
   void install_view(View v, bool local);
   void promote(bool was_synced);
   void become_joiner(const char* why);
+  void send_join_request();
   void check_liveness();
   void update_pause();
   void request(MetadataRequest::Kind kind, NodeId node);
@@ -121,6 +122,7 @@ class GmEngine final : public Engine {
 
   Offset commit_{0};
   Offset emitted_commit_{0};
+  Offset ack_seen_{0};  // highest commit heard in the ack round (members)
   Offset durable_end_{0};
   Offset fwd_from_{0};  // next record to forward downstream
   Offset master_log_start_{0};
@@ -132,6 +134,7 @@ class GmEngine final : public Engine {
   uint64_t ticks_ = 0;
   uint64_t last_heartbeat_ = 0;
   std::optional<uint64_t> last_up_request_;
+  uint64_t last_join_request_ = 0;
   std::map<NodeId, uint64_t> last_heard_;
   std::map<NodeId, uint64_t> down_requested_;  // suspect -> tick of the last request (this view)
   std::optional<uint64_t> first_down_request_;

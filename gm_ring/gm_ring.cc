@@ -195,8 +195,10 @@ void GmEngine::on_ring_message(const PeerMessage& m) {
     upstream_ = UpstreamReport{m.hint, RingFacts::decode(m.values)};
     master_log_start_ = upstream_->facts.master_log_start;
   }
-  // The ack round: the master's confirm watermark, as far as we hold the records.
-  set_commit(std::min(m.commit, log_.log_end()));
+  // The ack round: the master's confirm watermark, as far as we hold the records durably (so
+  // a restart never finds its published commit above what its store kept).
+  ack_seen_ = std::max(ack_seen_, m.commit);
+  set_commit(std::min(ack_seen_, durable_end_));
 }
 
 void GmEngine::apply_entries(const PeerMessage& m) {
@@ -245,6 +247,7 @@ void GmEngine::recompute_master_commit() {
 void GmEngine::set_commit(Offset c) {
   if (c <= commit_) return;
   commit_ = c;
+  persist_view();  // the hard state carries the commit; it is saved before the commit is published
   complete_pending();
 }
 

@@ -106,17 +106,17 @@ void GmEngine::install_view(View nv, bool local) {
     if (!joining_) become_joiner("removed from the view");
     return;
   }
-  if (joining_) {
+  if (joining_ && view_.master == ctx_.self) {
+    // Every older member is gone, so nobody can catch us up: serve from what our store kept (a
+    // restarted RabbitMQ master recovers its durable queue). Records only departed members held
+    // may be gone; that is an unsynced promotion and follows promote_on_failure.
+    joining_ = false;
+    fwd_from_ = log_.log_end();
+    count("joiner_promotions");
+    promote(false);
+  } else if (joining_) {
     // gm.erl add_on_right: ask the new upstream for its state; until it arrives we hold nothing.
-    if (upstream() == ctx_.self) {
-      joining_ = false;  // alone in the view: nothing to catch up from
-      fwd_from_ = log_.log_end();
-    } else {
-      PeerMessage req = make_msg(upstream(), MsgKind::catchup_request);
-      req.offset = log_.log_end();
-      req.context = kCatchupJoin;
-      ready_.messages.push_back(std::move(req));
-    }
+    send_join_request();
     replay_future();
     return;
   }
@@ -162,6 +162,14 @@ void GmEngine::promote(bool was_synced) {
     }
   }
   if (!unsynced_master_) master_log_start_ = log_.log_start();
+}
+
+void GmEngine::send_join_request() {
+  PeerMessage req = make_msg(upstream(), MsgKind::catchup_request);
+  req.offset = log_.log_end();
+  req.context = kCatchupJoin;
+  ready_.messages.push_back(std::move(req));
+  last_join_request_ = ticks_;
 }
 
 void GmEngine::request(MetadataRequest::Kind kind, NodeId node) {
