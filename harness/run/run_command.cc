@@ -13,6 +13,12 @@
 #include "harness/run/verify.h"
 #include "harness/workload/workload.h"
 #include "replication/sim/sim_cluster.h"
+#ifdef RB_HAVE_RAFT
+#include "raft/factory.h"
+#endif
+#ifdef RB_HAVE_ISR
+#include "isr/factory.h"
+#endif
 
 #ifndef RB_GIT_COMMIT
 #define RB_GIT_COMMIT "unknown"
@@ -82,6 +88,29 @@ Status apply_engine_settings(EngineFactory& f, const std::map<std::string, std::
 
 }  // namespace
 
+Result<std::pair<CoordinationConfig, std::unique_ptr<EngineFactory>>> coordination_for(const EngineFactory& factory,
+                                                                                       const ReplicationConfig& common,
+                                                                                       uint32_t nodes) {
+#ifndef RB_HAVE_RAFT
+  return make_error(errc::unsupported, "mode '" + std::string(factory.mode()) +
+                                           "' needs the coordinator, which needs the raft engine, not built in");
+#else
+  CoordinationConfig c;
+  c.enabled = true;
+  for (uint32_t i = 0; i < std::min<uint32_t>(3, nodes); ++i) c.quorum.push_back(NodeId{i});
+  c.state.min_insync = common.min_insync;
+#ifdef RB_HAVE_ISR
+  if (factory.mode() == "isr") {
+    auto cc = isr::coordinator_config_from(factory, common);
+    if (!cc.ok()) return cc.error();
+    c.state = *cc;
+  }
+#endif
+  if (auto s = c.state.validate(); !s.ok()) return s.error();
+  return std::make_pair(c, rb::raft::make_factory());
+#endif
+}
+
 Result<RunOptions> parse_run_options(const std::vector<std::string>& args) {
   RunOptions o;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -144,8 +173,10 @@ Result<nlohmann::json> execute_run(const RunOptions& opt) {
   auto factory = std::move(factory_r.value());
 
   Result<workload::Workload> wr =
-      opt.workload_file ? workload::load_workload_file(*opt.workload_file)
-                        : workload::load_workload_file(std::string(RB_SOURCE_DIR) + "/harness/workloads/default.json");
+      opt.workload_inline ? workload::workload_from_json(*opt.workload_inline)
+      : opt.workload_file
+          ? workload::load_workload_file(*opt.workload_file)
+          : workload::load_workload_file(std::string(RB_SOURCE_DIR) + "/harness/workloads/default.json");
   if (!wr.ok()) return wr.error();
   workload::Workload w = std::move(wr.value());
   if (auto s = apply_engine_settings(*factory, w.settings); !s.ok()) return s.error();
@@ -178,6 +209,14 @@ Result<nlohmann::json> execute_run(const RunOptions& opt) {
   sc.seed = opt.seed;
   sc.sim.tick_ns = static_cast<int64_t>(w.tick_ms) * 1'000'000;
   if (auto s = sc.validate(); !s.ok()) return s.error();
+  std::unique_ptr<EngineFactory> quorum_factory;
+  if (factory->uses_coordinator()) {
+    auto coord = coordination_for(*factory, common, sc.nodes);
+    if (!coord.ok()) return coord.error();
+    quorum_factory = std::move(coord->second);
+    sc.coordination = coord->first;
+    sc.coordination.quorum_factory = quorum_factory.get();
+  }
 
   // --- run ---------------------------------------------------------------------------------------
   auto wall_start = std::chrono::steady_clock::now();

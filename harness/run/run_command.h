@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "replication/core/result.h"
+#include "replication/engine_factory.h"
+#include "replication/node/coordinated_node.h"
 
 namespace rb::harness {
 
@@ -15,8 +17,10 @@ struct RunOptions {
   std::string mode;
   std::string runtime = "sim";
   std::optional<std::string> workload_file;
-  std::vector<std::string> sets;    // key=value overrides
-  std::vector<std::string> faults;  // --fault specs
+  std::optional<nlohmann::json> workload_inline;  // used instead of workload_file (suites, fuzz)
+  std::vector<std::string> sets;                  // key=value overrides
+  std::vector<std::string> faults;                // --fault specs
+  std::vector<nlohmann::json> fault_objects;      // faults in the workload's JSON form (suites, fuzz)
   uint64_t seed = 1;
   std::optional<std::string> out;  // result file; default out/<mode>-<runtime>-seed<seed>.json
   bool quiet = false;              // no summary table
@@ -29,6 +33,12 @@ Result<RunOptions> parse_run_options(const std::vector<std::string>& args);
 // Runs and returns the result document (also written to options.out). Configuration errors come
 // back as errors before anything runs.
 Result<nlohmann::json> execute_run(const RunOptions& options);
+
+// The coordinator set-up for a mode that uses one: the metadata quorum on the first three nodes
+// (fewer in smaller clusters), replicated by the Raft engine (returned: it must outlive the run).
+Result<std::pair<CoordinationConfig, std::unique_ptr<EngineFactory>>> coordination_for(const EngineFactory& factory,
+                                                                                       const ReplicationConfig& common,
+                                                                                       uint32_t nodes);
 
 // The human summary table for a result document.
 std::string format_summary(const nlohmann::json& result);

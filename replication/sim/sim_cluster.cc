@@ -41,8 +41,11 @@ class SimCluster::Node final : public NodeIo {
   bool paused = false;
   uint64_t incarnation = 0;
   double disk_slowdown = 1.0;
-  std::unique_ptr<NodeHost> host;
+  std::unique_ptr<CoordinatedNode> node;
+  NodeHost* host = nullptr;
   std::map<PartitionId, std::unique_ptr<MemLogStore>> stores;
+  std::unique_ptr<MemLogStore> metadata_store = std::make_unique<MemLogStore>();
+  bool lost_unsynced = false;  // the last stop dropped unsynced data (a power loss)
 
   void start() {
     NodeHostConfig hc;
@@ -51,13 +54,17 @@ class SimCluster::Node final : public NodeIo {
     hc.partitions = c_.cfg_.partitions;
     hc.common = c_.cfg_.common;
     hc.follower_reads = c_.cfg_.follower_reads;
-    hc.seed = c_.cfg_.seed * 0x9e3779b97f4a7c15ULL + incarnation;
+    hc.seed = c_.cfg_.seed * 0x9e3779b97f4a7c15ULL + (static_cast<uint64_t>(id_.value()) << 20) + incarnation;
     hc.tick_ms = static_cast<uint32_t>(std::max<int64_t>(1, c_.cfg_.sim.tick_ns / 1'000'000));
-    host = std::make_unique<NodeHost>(hc, *c_.factory_, *this, [this](PartitionId p) -> LogStore* {
-      auto& s = stores[p];
-      if (!s) s = std::make_unique<MemLogStore>();
-      return s.get();
-    });
+    node = std::make_unique<CoordinatedNode>(
+        hc, *c_.factory_, c_.cfg_.coordination, *this,
+        [this](PartitionId p) -> LogStore* {
+          auto& s = stores[p];
+          if (!s) s = std::make_unique<MemLogStore>();
+          return s.get();
+        },
+        metadata_store.get(), static_cast<int64_t>(incarnation + 1), lost_unsynced);
+    host = &node->host();
     flush(c_.now_ns());
     schedule_tick();
     if (c_.cfg_.common.fsync.mode == FsyncMode::interval) schedule_interval_sync();
@@ -114,7 +121,7 @@ class SimCluster::Node final : public NodeIo {
     c_.q_.at(c_.now_ns() + c_.cfg_.sim.tick_ns, [this, inc] {
       if (!up || inc != incarnation) return;
       if (!paused) {
-        host->tick();
+        node->tick();
         flush(std::max(c_.now_ns(), cpu_free_at_));
       }
       schedule_tick();
@@ -173,8 +180,15 @@ class SimCluster::Node final : public NodeIo {
       if (msgs.empty()) continue;
       size_t bytes = 0;
       for (auto& m : msgs) bytes += m.wire_size();
-      c_.counters_.network_bytes += bytes;
-      c_.counters_.network_messages += msgs.size();
+      for (auto& m : msgs) {
+        if (is_coordinator_traffic(m.partition)) {
+          c_.counters_.coordinator_bytes += m.wire_size();
+          ++c_.counters_.coordinator_messages;
+        } else {
+          c_.counters_.network_bytes += m.wire_size();
+          ++c_.counters_.network_messages;
+        }
+      }
       NodeId dst{to};
       int64_t arrive = c_.transmit(id_, dst, depart, bytes, c_.cfg_.sim.network);
       if (arrive < 0) {
@@ -188,7 +202,7 @@ class SimCluster::Node final : public NodeIo {
         Node& n = c.node(dst);
         c.mix_trace(0x11, dst.value(), batch.size());
         n.input(cost, [&n, batch = std::move(batch)] {
-          for (const auto& m : batch) n.host->on_peer_message(m);
+          for (const auto& m : batch) n.node->on_peer_message(m);
         });
       });
       msgs = {};
@@ -226,7 +240,8 @@ SimCluster::Node& SimCluster::node(NodeId n) {
   return *nodes_[n.value()];
 }
 
-NodeHost* SimCluster::host(NodeId n) { return node(n).up ? node(n).host.get() : nullptr; }
+NodeHost* SimCluster::host(NodeId n) { return node(n).up ? node(n).host : nullptr; }
+CoordinatedNode* SimCluster::coordinated(NodeId n) { return node(n).up ? node(n).node.get() : nullptr; }
 
 MemLogStore& SimCluster::store(NodeId n, PartitionId p) { return *node(n).stores.at(p); }
 
@@ -263,7 +278,7 @@ void SimCluster::send(ClientId client, NodeId n, client::Request req) {
     Node& nd = node(n);
     mix_trace(0x22, n.value(), client);
     nd.input(cost,
-             [&nd, client, req = std::move(req)]() mutable { nd.host->on_client_request(client, std::move(req)); });
+             [&nd, client, req = std::move(req)]() mutable { nd.node->on_client_request(client, std::move(req)); });
   });
 }
 
@@ -296,7 +311,9 @@ Status SimCluster::kill(NodeId n, bool lose_unsynced) {
   if (!nd.up) return {};
   nd.up = false;
   ++nd.incarnation;
-  nd.host.reset();
+  nd.node.reset();
+  nd.host = nullptr;
+  nd.lost_unsynced = lose_unsynced;
   nd.reset_runtime_state();
   for (auto& [p, st] : nd.stores) {
     if (lose_unsynced)

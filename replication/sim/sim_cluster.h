@@ -14,6 +14,7 @@
 #include "replication/cluster_api.h"
 #include "replication/core/prng.h"
 #include "replication/engine_factory.h"
+#include "replication/node/coordinated_node.h"
 #include "replication/node/node_host.h"
 #include "replication/sim/event_queue.h"
 #include "replication/sim/sim_config.h"
@@ -28,6 +29,9 @@ struct SimClusterConfig {
   uint64_t seed = 1;
   SimConfig sim;
   bool follower_reads = false;
+  // The coordinator (metadata quorum); enabled for modes that use it. The quorum factory (Raft)
+  // must outlive the cluster.
+  CoordinationConfig coordination;
   Status validate() const;
 };
 
@@ -69,6 +73,7 @@ class SimCluster final : public ClusterApi {
   uint64_t trace_hash() const { return trace_; }
   uint64_t events_executed() const { return q_.executed(); }
   NodeHost* host(NodeId n);
+  CoordinatedNode* coordinated(NodeId n);
   MemLogStore& store(NodeId n, PartitionId p);
 
  private:
