@@ -58,6 +58,16 @@ void Nemesis::start(int64_t t0_ns) {
 
 PartitionId Nemesis::focus_of(size_t i) const { return faults_[i].partition.value_or(focus_); }
 
+bool Nemesis::already_changed(size_t i, FaultKind kind, NodeId n) const {
+  for (size_t j = 0; j < records_.size(); ++j) {
+    const FaultRecord& r = records_[j];
+    if (j == i || faults_[j].kind != kind || focus_of(j) != focus_of(i)) continue;
+    if (r.status != FaultStatus::active && r.status != FaultStatus::done) continue;
+    if (std::find(r.targets.begin(), r.targets.end(), n) != r.targets.end()) return true;
+  }
+  return false;
+}
+
 std::vector<NodeId> Nemesis::resolve(size_t i, std::string& why) {
   const FaultSpec& f = faults_[i];
   const PartitionId p = focus_of(i);
@@ -94,6 +104,7 @@ std::vector<NodeId> Nemesis::resolve(size_t i, std::string& why) {
       std::vector<NodeId> up, any;
       for (NodeId n : cluster_.replicas(p)) {
         if (l && n == *l) continue;
+        if (f.kind == FaultKind::remove_node && already_changed(i, FaultKind::remove_node, n)) continue;
         any.push_back(n);
         if (cluster_.is_up(n) && !paused_.count(n)) up.push_back(n);
       }
@@ -112,12 +123,7 @@ std::vector<NodeId> Nemesis::resolve(size_t i, std::string& why) {
       std::vector<NodeId> spare;
       for (NodeId n : cluster_.nodes()) {
         if (std::find(r.begin(), r.end(), n) != r.end()) continue;
-        bool added = false;
-        for (size_t j = 0; j < records_.size(); ++j)
-          if (j != i && faults_[j].kind == FaultKind::add_node && focus_of(j) == p &&
-              (records_[j].status == FaultStatus::active || records_[j].status == FaultStatus::done))
-            added |= std::find(records_[j].targets.begin(), records_[j].targets.end(), n) != records_[j].targets.end();
-        if (!added) spare.push_back(n);
+        if (!already_changed(i, FaultKind::add_node, n)) spare.push_back(n);
       }
       if (spare.empty()) why = "no spare node outside the replicas of " + ps + " (set nodes > replicas)";
       return pick(spare, 1);

@@ -84,6 +84,9 @@ class Nemesis {
   // Resolves the spec's target at this moment; empty + error text when there is none.
   std::vector<NodeId> resolve(size_t i, std::string& why);
   PartitionId focus_of(size_t i) const;
+  // True when another add-node / remove-node fault (same kind, same partition) already changed n:
+  // ClusterApi::replicas() is the initial placement, so the nemesis remembers its own changes.
+  bool already_changed(size_t i, FaultKind kind, NodeId n) const;
   std::vector<NodeId> nodes_and_clients(bool clients) const;
   void add_link(size_t i, NodeId from, NodeId to, LinkFault f);
   void apply_link(std::pair<uint32_t, uint32_t> link);

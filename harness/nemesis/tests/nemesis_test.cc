@@ -226,5 +226,20 @@ TEST(Nemesis, RestartKilledAndPowerLoss) {
   EXPECT_EQ(nem.records()[1].status, FaultStatus::done);
 }
 
+TEST(Nemesis, TwoRemovalsOfAFollowerPickTwoNodes) {
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    SCOPED_TRACE("seed=" + std::to_string(seed));
+    FakeCluster c(5);
+    c.leader = NodeId{0};
+    Nemesis nem(c, specs({"remove-node:follower@1s", "remove-node:follower@2s", "add-node@3s", "add-node@3s"}), seed);
+    nem.start(0);
+    c.run_until(3 * kS);
+    ASSERT_EQ(nem.records()[1].targets.size(), 1u);
+    EXPECT_NE(nem.records()[0].targets, nem.records()[1].targets);
+    EXPECT_NE(nem.records()[0].targets[0], NodeId{0}) << "never the leader";
+    EXPECT_EQ(nem.records()[2].status, FaultStatus::skipped) << "5 replicas of 5 nodes: no spare";
+  }
+}
+
 }  // namespace
 }  // namespace rb::nemesis
