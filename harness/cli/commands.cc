@@ -2,7 +2,10 @@
 
 #include <cstdio>
 
+#include "harness/checker/checker.h"
+#include "harness/fuzz/fuzz.h"
 #include "harness/run/run_command.h"
+#include "harness/suite/suite_runner.h"
 
 namespace rb::harness {
 
@@ -54,9 +57,29 @@ int cmd_run(const std::vector<std::string>& args) {
   return (*result)["verification"].value("valid", false) ? 0 : 1;
 }
 
+int cmd_check(const std::vector<std::string>& args) {
+  if (wants_help(args) || args.size() != 1) {
+    std::fputs("usage: replbench check HISTORY\n  re-checks a saved history (a run's <result>.history.jsonl)\n",
+               wants_help(args) ? stdout : stderr);
+    return wants_help(args) ? 0 : 2;
+  }
+  auto v = checker::recheck_file(args[0]);
+  if (!v.ok()) {
+    std::fprintf(stderr, "replbench check: %s\n", v.error().describe().c_str());
+    return 2;
+  }
+  std::printf("%s\n", v->to_json().dump(1).c_str());
+  std::printf("%s: %s\n", args[0].c_str(), v->valid ? "VALID" : "INVALID");
+  for (const auto& line : v->violations) std::printf("  %s\n", line.c_str());
+  return v->valid ? 0 : 1;
+}
+
 const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table{
       {"run", cmd_run},
+      {"check", cmd_check},
+      {"suite", rb::suite::suite_main},
+      {"fuzz", rb::fuzz::fuzz_main},
   };
   return table;
 }

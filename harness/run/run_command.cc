@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "harness/cli/modes.h"
+#include "harness/nemesis/nemesis.h"
 #include "harness/run/load_generator.h"
 #include "harness/run/verify.h"
 #include "harness/workload/workload.h"
@@ -198,7 +199,9 @@ Result<nlohmann::json> execute_run(const RunOptions& opt) {
   if (!common_r.ok()) return common_r.error();
   ReplicationConfig common = common_r.value();
   if (auto s = factory->validate(common); !s.ok()) return s.error();
-  if (!opt.faults.empty()) return make_error(errc::unsupported, "--fault is not built into this replbench yet");
+  auto specs = nemesis::parse_faults(w.faults, opt.fault_objects, opt.faults);
+  if (!specs.ok()) return specs.error();
+  if (auto s = nemesis::check_faults(*specs, w.node_count(), w.partition_count()); !s.ok()) return s.error();
   if (opt.runtime == "net")
     return make_error(errc::unsupported, "runtime 'net' is not built into this replbench yet; use --runtime sim");
 
@@ -221,15 +224,43 @@ Result<nlohmann::json> execute_run(const RunOptions& opt) {
   // --- run ---------------------------------------------------------------------------------------
   auto wall_start = std::chrono::steady_clock::now();
   sim::SimCluster cluster(sc, *factory);
-  LoadGenerator gen(cluster, load_spec(w));
+  LoadSpec spec = load_spec(w);
+  // Fault times count from the start of the measured phase (after warm-up); every fault is healed
+  // when the producers stop, so the drain and the final checks see a whole cluster.
+  const int64_t measure_start = cluster.now_ns() + spec.warmup_ns;
+  const int64_t produce_end = measure_start + spec.duration_ns;
+  nemesis::Nemesis nem(cluster, *specs, opt.seed, PartitionId{0});
+  nem.start(measure_start);
+  cluster.schedule(produce_end, [&nem] { nem.heal_all(); });
+  LoadGenerator gen(cluster, spec);
   LoadResults res = gen.run();
+  nem.heal_all();
   auto dumps = cluster.dump_logs();
   auto events = cluster.take_events();
   double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 
   // --- verification ----------------------------------------------------------------------------
   Guarantee g = guarantee_for(*factory, common);
-  nlohmann::json verification = verify(res, dumps, g);
+  std::vector<FaultWindow> fault_windows;
+  nlohmann::json faults_json = nlohmann::json::array();
+  for (const auto& rec : nem.records()) {
+    if (rec.start_ns >= 0) fault_windows.push_back(FaultWindow{rec.spec, rec.start_ns, rec.end_ns});
+    auto rel = [&](int64_t t) -> nlohmann::json {
+      if (t < 0) return nullptr;
+      return static_cast<double>(t - measure_start) / 1e9;
+    };
+    nlohmann::json targets = nlohmann::json::array();
+    for (NodeId n : rec.targets) targets.push_back(n.value());
+    faults_json.push_back({{"spec", rec.spec},
+                           {"kind", std::string(nemesis::to_string(rec.kind))},
+                           {"targets", targets},
+                           {"start_s", rel(rec.start_ns)},
+                           {"end_s", rel(rec.end_ns)},
+                           {"status", std::string(nemesis::to_string(rec.status))},
+                           {"error", rec.error}});
+  }
+  RunHistory history = build_history(res, dumps, events, fault_windows);
+  nlohmann::json verification = verify(history, g);
 
   // --- result document ---------------------------------------------------------------------------
   double measured_s = static_cast<double>(res.producers_stop_ns - res.measure_start_ns) / 1e9;
@@ -266,7 +297,7 @@ Result<nlohmann::json> execute_run(const RunOptions& opt) {
       {"config", config},
       {"workload", w.to_json()},
       {"runtime_model", runtime_desc},
-      {"faults", nlohmann::json::array()},
+      {"faults", faults_json},
       {"env", env_json()},
       {"summary",
        {{"sent", res.sent},
@@ -311,7 +342,7 @@ Result<nlohmann::json> execute_run(const RunOptions& opt) {
   }
   if (opt.write_history) {
     std::string hist = out + ".history.jsonl";
-    if (auto s = write_history(hist, res, dumps, g); !s.ok()) return s.error();
+    if (auto s = write_history(hist, history, g); !s.ok()) return s.error();
     result["history_file"] = std::filesystem::path(hist).filename().string();
   }
   std::ofstream f(out);

@@ -14,6 +14,28 @@ size_t request_bytes(const client::Request& r) {
   if (auto* p = std::get_if<client::ProduceRequest>(&r)) return 64 + wire_size(p->records);
   return 64;
 }
+// What a client sees when the node it talks to is gone: its TCP connection is refused or reset.
+// A produce may have been stored before the reset, so its outcome is unknown (timeout).
+client::Response connection_error(const client::Request& req, NodeId node) {
+  return std::visit(
+      [node](const auto& r) -> client::Response {
+        using T = std::decay_t<decltype(r)>;
+        if constexpr (std::is_same_v<T, client::ProduceRequest>) {
+          return client::ProduceResponse{r.id,    r.partition, errc::timeout, Offset{-1},
+                                         Epoch{}, node,        kNoNode,       "connection reset"};
+        } else if constexpr (std::is_same_v<T, client::FetchRequest>) {
+          return client::FetchResponse{r.id, r.partition, errc::unavailable, Offset{}, Offset{}, {}, node, kNoNode};
+        } else if constexpr (std::is_same_v<T, client::MetadataRequest>) {
+          return client::MetadataResponse{r.id, {}, {}};
+        } else if constexpr (std::is_same_v<T, client::OffsetCommitRequest>) {
+          return client::OffsetCommitResponse{r.id, errc::unavailable, kNoNode};
+        } else {
+          return client::OffsetFetchResponse{r.id, errc::unavailable, Offset{-1}, kNoNode};
+        }
+      },
+      req);
+}
+
 size_t response_bytes(const client::Response& r) {
   if (auto* f = std::get_if<client::FetchResponse>(&r)) return 64 + wire_size(f->records);
   return 64;
@@ -94,7 +116,21 @@ class SimCluster::Node final : public NodeIo {
 
   // --- NodeIo ---
   void send(PeerMessage msg) override { outbox_[msg.to.value()].push_back(std::move(msg)); }
-  void reply(ClientId client, client::Response resp) override { replies_.emplace_back(client, std::move(resp)); }
+  void reply(ClientId client, client::Response resp) override {
+    untrack(client, resp);
+    replies_.emplace_back(client, std::move(resp));
+  }
+
+  // Client requests this node has received and not answered; a crash resets their connections.
+  void track(ClientId client, const client::Request& req) {
+    uint64_t id = std::visit([](const auto& r) { return r.id.value(); }, req);
+    open_[{client, req.index(), id}] = req;
+  }
+  void untrack(ClientId client, const client::Response& resp) {
+    uint64_t id = std::visit([](const auto& r) { return r.id.value(); }, resp);
+    open_.erase({client, resp.index(), id});
+  }
+  std::map<std::tuple<ClientId, size_t, uint64_t>, client::Request> take_open() { return std::exchange(open_, {}); }
   void request_sync() override {
     if (sync_in_flight_) {
       sync_again_ = true;
@@ -218,6 +254,7 @@ class SimCluster::Node final : public NodeIo {
   std::vector<std::pair<ClientId, client::Response>> replies_;
   std::vector<std::pair<int64_t, std::function<void()>>> deferred_;
   std::map<PartitionId, uint64_t> synced_bytes_;
+  std::map<std::tuple<ClientId, size_t, uint64_t>, client::Request> open_;
   bool sync_in_flight_ = false;
   bool sync_again_ = false;
 };
@@ -277,6 +314,11 @@ void SimCluster::send(ClientId client, NodeId n, client::Request req) {
   q_.at(arrive, [this, client, n, cost, req = std::move(req)]() mutable {
     Node& nd = node(n);
     mix_trace(0x22, n.value(), client);
+    if (!nd.up) {
+      deliver_response(client, connection_error(req, n), q_.now(), n);
+      return;
+    }
+    nd.track(client, req);
     nd.input(cost,
              [&nd, client, req = std::move(req)]() mutable { nd.node->on_client_request(client, std::move(req)); });
   });
@@ -313,6 +355,7 @@ Status SimCluster::kill(NodeId n, bool lose_unsynced) {
   ++nd.incarnation;
   nd.node.reset();
   nd.host = nullptr;
+  for (auto& [key, req] : nd.take_open()) deliver_response(std::get<0>(key), connection_error(req, n), q_.now(), n);
   nd.lost_unsynced = lose_unsynced;
   nd.reset_runtime_state();
   for (auto& [p, st] : nd.stores) {
