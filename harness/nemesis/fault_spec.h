@@ -12,7 +12,8 @@
 //   keys: kind (required), at (seconds, required), heal (absolute seconds) or duration (seconds),
 //   target, node / nodes, shape, direction, delay_ms, loss, factor, lose_unsynced, clients,
 //   partition.
-// Times are seconds from the nemesis's t0 (Nemesis::start). Every parse error is one line naming
+// Times are seconds from the nemesis's t0 (Nemesis::start; the run command passes the start of the
+// measured phase, after warm-up). Every parse error is one line naming
 // the bad part, returned as errc::invalid_config.
 #include <cstdint>
 #include <nlohmann/json.hpp>
