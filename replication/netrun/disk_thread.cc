@@ -1,0 +1,40 @@
+#include "replication/netrun/disk_thread.h"
+
+namespace rb::netrun {
+
+DiskThread::DiskThread() : thread_([this] { loop(); }) {}
+
+DiskThread::~DiskThread() { stop(); }
+
+void DiskThread::submit(std::function<void()> job) {
+  {
+    std::lock_guard lock(mu_);
+    jobs_.push_back(std::move(job));
+  }
+  cv_.notify_one();
+}
+
+void DiskThread::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void DiskThread::loop() {
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+      if (jobs_.empty()) return;  // stopping and drained
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    job();
+  }
+}
+
+}  // namespace rb::netrun
