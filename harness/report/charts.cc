@@ -119,7 +119,7 @@ Status Plotter::available() const {
 std::string Plotter::script(const ChartSpec& spec, const std::vector<std::string>& data_files,
                             const std::string& svg_path) {
   std::ostringstream g;
-  g << "set terminal svg size 960,400 dynamic noenhanced font 'Helvetica,13' background '#ffffff'\n";
+  g << "set terminal svg size 800,380 dynamic noenhanced font 'Helvetica,12' background '#ffffff'\n";
   g << "set output " << quote(svg_path) << "\n";
   g << "set datafile missing '?'\n";
   g << "set border 3 lc rgb '#555555'\nset tics nomirror\nset grid ytics lc rgb '#dddddd' dt 1\n";

@@ -56,7 +56,7 @@ void claim_survive_f(const RunList& rs, ClaimResult& out) {
     s.points.push_back({double(c.categories.size()), std::max(0.0, worst_unavailable_ms(*r))});
     c.categories.push_back(name);
     out.runs.push_back(name);
-    text += name + ": lost " + fmt("%.0f", lost_any(*r)) + (recovered_all(*r) ? ", recovered" : ", did not recover") +
+    text += name + ": lost " + fmt_num(lost_any(*r)) + (recovered_all(*r) ? ", recovered" : ", did not recover") +
             (in ? "" : " (beyond what its settings tolerate)") + "; ";
   }
   c.series = {s};
@@ -101,7 +101,7 @@ void claim_masterslave_failover(const RunList& rs, ClaimResult& out) {
     s.points.push_back({double(c.categories.size()), std::max(0.0, worst_unavailable_ms(*r))});
     c.categories.push_back("failover=" + policy);
     out.runs.push_back(short_name(*r));
-    text += "failover=" + policy + ": outage " + fmt("%.0f", worst_unavailable_ms(*r)) + " ms" +
+    text += "failover=" + policy + ": outage " + fmt_num(worst_unavailable_ms(*r)) + " ms" +
             (recovered_all(*r) ? "" : " (writes never resumed in the run)") + "; ";
   }
   if (!died.empty()) {
@@ -121,7 +121,7 @@ void claim_masterslave_failover(const RunList& rs, ClaimResult& out) {
     double dv = num_at(r->result, {"verification", "divergent"}).value_or(0);
     split_shown = split_shown || ml > 0 || dv > 0 || lost_any(*r) > 0;
     text += "watchdog under a partition: multi-leader " + fmt("%.0f", ml) + ", divergent " + fmt("%.0f", dv) +
-            ", lost " + fmt("%.0f", lost_any(*r)) + "; ";
+            ", lost " + fmt_num(lost_any(*r)) + "; ";
   }
   if (!outage_measured) text += "Manual against watchdog outage not both measured. ";
   if (!split_measured) text += "Split brain under a partition not measured. ";

@@ -77,7 +77,7 @@ h3{font-size:16px;margin:22px 0 8px}p.sub{color:#555;margin:0 0 14px}
 table{border-collapse:collapse;margin:6px 0 4px;font-size:13px;font-variant-numeric:tabular-nums}
 th,td{border:1px solid #d8dce1;padding:4px 8px;vertical-align:top}th{background:#eef1f4;text-align:left}
 td{text-align:right}td:first-child{text-align:left;font-weight:600;white-space:nowrap}
-table.wide td{text-align:left;max-width:420px}td.bad{background:#fde2e1;color:#8a1c13;font-weight:600}
+table.wide{width:100%}table.wide td{text-align:left;overflow-wrap:anywhere}.scroll{overflow-x:auto}td.bad{background:#fde2e1;color:#8a1c13;font-weight:600}
 p.note{color:#555;font-size:12.5px;margin:2px 0 16px;max-width:1100px}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(560px,1fr));gap:14px 22px}
 figure{margin:0;border:1px solid #e3e6ea;padding:8px 10px;background:#fff}figure h4{margin:0 0 4px;font-size:14px}
@@ -112,7 +112,7 @@ void html_table(std::ostringstream& o, const Table& t, bool wide) {
     o << "<p class=\"note\">Nothing to show.</p>\n";
     return;
   }
-  o << "<table" << (wide ? " class=\"wide\"" : "") << "><thead><tr>";
+  o << "<div class=\"scroll\"><table" << (wide ? " class=\"wide\"" : "") << "><thead><tr>";
   for (const auto& h : t.header) o << "<th>" << html_escape(h) << "</th>";
   o << "</tr></thead><tbody>\n";
   for (const auto& row : t.rows) {
@@ -120,7 +120,7 @@ void html_table(std::ostringstream& o, const Table& t, bool wide) {
     for (const auto& c : row) o << (c.bad ? "<td class=\"bad\">" : "<td>") << html_escape(c.text) << "</td>";
     o << "</tr>\n";
   }
-  o << "</tbody></table>\n";
+  o << "</tbody></table></div>\n";
   if (!t.note.empty()) o << "<p class=\"note\">" << html_escape(t.note) << "</p>\n";
 }
 

@@ -191,15 +191,17 @@ std::vector<Group> group_runs(std::vector<Run>& runs) {
       r.label = r.mode + (r.mode_knobs.empty() ? "" : " " + r.mode_knobs);
       ++uses[r.label];
     }
-    std::map<std::string, int> uses2;
+    // Among runs sharing a label, the seed is added when it tells them all apart, else the file.
+    std::map<std::string, std::set<uint64_t>> seeds;
+    for (size_t i : g.runs) seeds[runs[i].label].insert(runs[i].seed);
     for (size_t i : g.runs) {
       auto& r = runs[i];
-      if (uses[r.label] > 1) r.label += " seed " + std::to_string(r.seed);
-      ++uses2[r.label];
-    }
-    for (size_t i : g.runs) {
-      auto& r = runs[i];
-      if (uses2[r.label] > 1) r.label += " (" + fs::path(r.file).stem().string() + ")";
+      int n = uses[r.label];
+      if (n <= 1) continue;
+      if (seeds[r.label].size() == static_cast<size_t>(n))
+        r.label += " seed " + std::to_string(r.seed);
+      else
+        r.label += " (" + fs::path(r.file).stem().string() + ")";
     }
     std::stable_sort(g.runs.begin(), g.runs.end(), [&](size_t a, size_t b) {
       const auto& x = runs[a];

@@ -77,8 +77,11 @@ Table environment_table(const std::vector<Run>& runs) {
     t.rows.push_back(std::move(row));
   }
   if (rows.size() > 1) {
-    for (auto& row : t.rows)
-      for (size_t c = 0; c < 3; ++c) row[c].bad = true;
+    for (size_t c = 0; c + 2 < t.header.size(); ++c) {
+      bool differs = false;
+      for (const auto& row : t.rows) differs = differs || row[c].text != t.rows[0][c].text;
+      for (auto& row : t.rows) row[c].bad = differs;
+    }
     t.note = "The runs come from more than one machine, commit or runtime: compare across rows with care.";
   }
   return t;

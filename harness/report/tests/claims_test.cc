@@ -74,6 +74,13 @@ TEST(Claims, ThroughputAtTheOfferedRateIsInconclusive) {
   auto max = evaluate_claims(
       {run_of({.mode = "raft", .rate = 90000, .offered = 0}), run_of({.mode = "gm", .rate = 20000, .offered = 0})});
   EXPECT_EQ(claim(max, 4).verdict, Verdict::held) << claim(max, 4).explanation;
+  // A fixed-rate run says nothing about the ceiling once max-rate runs exist; 2x is not "several".
+  auto twice =
+      evaluate_claims({run_of({.mode = "raft", .rate = 40000, .offered = 0}),
+                       run_of({.mode = "gm", .rate = 20000, .offered = 0}), run_of({.mode = "isr", .rate = 5000})});
+  EXPECT_EQ(claim(twice, 4).verdict, Verdict::partly_held);
+  ASSERT_TRUE(claim(twice, 4).chart.has_value());
+  EXPECT_EQ(claim(twice, 4).chart->categories.size(), 2u);
 }
 
 TEST(Claims, SlowFollowerHurtsIsrMoreThanRaft) {
