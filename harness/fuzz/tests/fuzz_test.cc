@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "harness/cli/modes.h"
 #include "harness/nemesis/fault_spec.h"
 #include "harness/workload/workload.h"
@@ -13,7 +15,7 @@ namespace rb::fuzz {
 namespace {
 
 #ifndef RB_FUZZ_SEEDS_PER_MODE
-#define RB_FUZZ_SEEDS_PER_MODE 6
+#define RB_FUZZ_SEEDS_PER_MODE 40
 #endif
 
 TEST(FuzzCase, SameSeedSameCaseAndEveryCaseIsValid) {
@@ -73,24 +75,29 @@ TEST(FuzzRun, FailingSeedNamesTheReplayCommand) {
   EXPECT_NE(lines.back().find("seeds/s"), std::string::npos);
 }
 
-// The bounded run: a few seeds of every built mode, in the real simulator.
-TEST(FuzzBounded, EverySeedOfEveryBuiltModeVerifies) {
+// The bounded run, one test per mode (so ctest can run them side by side): RB_FUZZ_SEEDS seeds
+// (environment; default RB_FUZZ_SEEDS_PER_MODE) of the mode, in the real simulator. A mode not
+// built into this binary is skipped with a message.
+class FuzzBounded : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(FuzzBounded, EverySeedVerifies) {
+  const std::string mode = GetParam();
+  if (!harness::make_mode(mode).ok()) GTEST_SKIP() << "mode " << mode << " is not built in";
+  uint64_t seeds = RB_FUZZ_SEEDS_PER_MODE;
+  if (const char* env = std::getenv("RB_FUZZ_SEEDS")) seeds = std::strtoull(env, nullptr, 10);
   FuzzOptions opts;
   opts.out_dir = ::testing::TempDir() + "/fuzz_bounded";
-  for (const auto& mode : harness::all_modes()) {
-    if (!harness::make_mode(mode).ok()) {
-      std::printf("fuzz_test: mode %s is not built in; skipped\n", mode.c_str());
-      continue;
-    }
-    FuzzSummary s = run_fuzz(mode, 1, RB_FUZZ_SEEDS_PER_MODE, opts, nullptr);
-    std::printf("fuzz_test: %s %llu seeds, %.2f seeds/s\n", mode.c_str(), static_cast<unsigned long long>(s.seeds),
-                s.seeds_per_second);
-    for (const auto& f : s.failures)
-      ADD_FAILURE() << "seed " << f.fuzz_case.seed << " mode " << mode << ": " << f.reason
-                    << "\n  case: " << f.fuzz_case.describe() << "\n  replay: " << f.replay
-                    << "\n  result: " << f.result_file;
-  }
+  FuzzSummary s = run_fuzz(mode, 1, seeds, opts, nullptr);
+  std::printf("fuzz_test: %s %llu seeds, %.2f seeds/s\n", mode.c_str(), static_cast<unsigned long long>(s.seeds),
+              s.seeds_per_second);
+  for (const auto& f : s.failures)
+    ADD_FAILURE() << "seed " << f.fuzz_case.seed << " mode " << mode << ": " << f.reason
+                  << "\n  case: " << f.fuzz_case.describe() << "\n  replay: " << f.replay
+                  << "\n  result: " << f.result_file;
 }
+
+INSTANTIATE_TEST_SUITE_P(Modes, FuzzBounded, ::testing::ValuesIn(harness::all_modes()),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace rb::fuzz
