@@ -33,7 +33,9 @@ inline size_t fault_count(const Run& r, std::initializer_list<const char*> words
     std::string s = str_at(x, {"spec"}) + " " + str_at(x, {"kind"});
     for (const char* w : words)
       if (s.find(w) != std::string::npos) {
-        ++n;
+        // One fault can hit several nodes (kill:minority): count its targets when recorded.
+        const auto* t = json_at(x, {"targets"});
+        n += t && t->is_array() && !t->empty() ? t->size() : 1;
         break;
       }
   }
@@ -62,8 +64,16 @@ inline double worst_unavailable_ms(const Run& r) {
 inline bool recovered_all(const Run& r) {
   const auto* av = json_at(r.result, {"verification", "availability"});
   if (!av || !av->is_array()) return true;
-  for (const auto& a : *av)
-    if (num_at(a, {"unavailable_ms"}).value_or(0) > 0 && !num_at(a, {"rto_ms"})) return false;
+  for (const auto& a : *av) {
+    const auto* d = json_at(a, {"disrupted"});
+    const auto* rec = json_at(a, {"recovered"});
+    if (d && d->is_boolean() && !d->get<bool>()) continue;  // nothing failed
+    if (rec && rec->is_boolean()) {
+      if (!rec->get<bool>()) return false;
+    } else if (num_at(a, {"unavailable_ms"}).value_or(0) > 0 && !num_at(a, {"rto_ms"})) {
+      return false;
+    }
+  }
   return true;
 }
 inline std::string fmt(const char* f, double v) {

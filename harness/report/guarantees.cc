@@ -169,7 +169,17 @@ Table availability_table(const std::vector<Run>& runs, const Group& g) {
       auto lost = a ? num_at(*a, {"lost"}) : std::nullopt;
       auto rto = a ? num_at(*a, {"rto_ms"}) : std::nullopt;
       std::string rto_s = fmt_ms(rto);
-      if (a && !rto && num_at(*a, {"unavailable_ms"}).value_or(0) > 0) rto_s = "not recovered";
+      // rto_ms is null both when nothing failed and when writes never came back: "disrupted" and
+      // "recovered" tell the two apart (older results lack them).
+      const auto* disrupted = a ? json_at(*a, {"disrupted"}) : nullptr;
+      const auto* recovered = a ? json_at(*a, {"recovered"}) : nullptr;
+      if (a && !rto) {
+        if (disrupted && disrupted->is_boolean() && !disrupted->get<bool>())
+          rto_s = "no failed write";
+        else if ((recovered && recovered->is_boolean() && !recovered->get<bool>()) ||
+                 (!recovered && num_at(*a, {"unavailable_ms"}).value_or(0) > 0))
+          rto_s = "not recovered";
+      }
       t.rows.push_back({{r.label},
                         {name},
                         {targets.empty() ? "–" : targets},

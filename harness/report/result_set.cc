@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -50,6 +51,38 @@ std::string faults_title(const nlohmann::json& r) {
   std::string s;
   for (const auto& x : specs) s += (s.empty() ? "" : ", ") + x;
   return "faults: " + s;
+}
+
+constexpr std::string_view kSuiteIndexSchema = "replbench-suite-index/1";
+
+// Suite runs: the index.json a suite writes beside its results names each cell's group; a group
+// labelled "claim<N>-..." ties the run to claim N. A result's own "suite" object wins.
+void attach_suite_index(std::vector<Run>& runs) {
+  std::map<fs::path, nlohmann::json> indexes;  // directory -> its index (null when none)
+  static const std::regex claim_label("^claim([0-9]+)");
+  for (auto& r : runs) {
+    if (r.result.contains("suite")) continue;
+    fs::path dir = fs::path(r.file).parent_path();
+    auto it = indexes.find(dir);
+    if (it == indexes.end()) {
+      nlohmann::json idx;
+      std::error_code ec;
+      if (fs::exists(dir / "index.json", ec))
+        if (auto j = read_json(dir / "index.json"); j.ok() && str_at(*j, {"schema"}) == kSuiteIndexSchema) idx = *j;
+      it = indexes.emplace(dir, std::move(idx)).first;
+    }
+    const auto* cells = json_at(it->second, {"cells"});
+    if (!cells || !cells->is_array()) continue;
+    std::string name = fs::path(r.file).filename().string();
+    for (const auto& c : *cells) {
+      if (str_at(c, {"result_file"}) != name) continue;
+      std::string group = str_at(c, {"group"});
+      nlohmann::json suite = {{"suite", str_at(it->second, {"suite"})}, {"group", group}, {"cell", c}};
+      std::smatch m;
+      if (std::regex_search(group, m, claim_label)) suite["claim"] = m[1].str();
+      r.result["suite"] = std::move(suite);
+    }
+  }
 }
 
 }  // namespace
@@ -149,9 +182,10 @@ Result<std::vector<Run>> load_runs(const std::vector<std::string>& paths, std::v
           warnings.push_back(j.error().message + " (skipped)");
           continue;
         }
+        bool suite_index = str_at(*j, {"schema"}) == kSuiteIndexSchema;
         auto r = make_run(f.string(), std::move(j.value()));
         if (!r.ok()) {
-          warnings.push_back(f.string() + ": not a result file (skipped)");
+          if (!suite_index) warnings.push_back(f.string() + ": not a result file (skipped)");
           continue;
         }
         runs.push_back(std::move(r.value()));
@@ -166,6 +200,7 @@ Result<std::vector<Run>> load_runs(const std::vector<std::string>& paths, std::v
     }
   }
   if (runs.empty()) return make_error(errc::invalid_config, "no result files (schema replbench-result/1) found");
+  attach_suite_index(runs);
   return runs;
 }
 

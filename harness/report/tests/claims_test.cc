@@ -57,6 +57,27 @@ TEST(Claims, SuiteTagsChooseTheRuns) {
   EXPECT_EQ(claim(c, 3).source, "suite cells for this claim");
 }
 
+TEST(Claims, SuiteIndexBesideTheResultsTagsRunsWithTheirClaim) {
+  auto dir = testing::fresh_dir("suite");
+  testing::write_json(dir / "claim3-ring-gm-3.json", testing::synthetic_result({.mode = "gm"}));
+  testing::write_json(dir / "other.json", testing::synthetic_result({.mode = "raft"}));
+  testing::write_json(dir / "index.json",
+                      {{"schema", "replbench-suite-index/1"},
+                       {"suite", "seed-claims"},
+                       {"cells", {{{"group", "claim3-ring"}, {"result_file", "claim3-ring-gm-3.json"}}}}});
+  std::vector<std::string> warnings;
+  auto runs = load_runs({dir.string()}, warnings);
+  ASSERT_TRUE(runs.ok()) << runs.error().message;
+  EXPECT_TRUE(warnings.empty());  // the index is expected, not a stray file
+  ASSERT_EQ(runs->size(), 2u);
+  for (const auto& r : *runs) {
+    if (r.mode == "gm")
+      EXPECT_EQ(claims_of(r), std::vector<int>{3});
+    else
+      EXPECT_TRUE(claims_of(r).empty());
+  }
+}
+
 TEST(Claims, AckedLossOnlyWhereSettingsPermitIt) {
   Synth raft{.mode = "raft", .faults = kill_leader()};
   Synth isr1{.mode = "isr", .acks = "leader", .expected_loss = 12, .loss_why = "acks=leader", .faults = kill_leader()};
