@@ -137,6 +137,12 @@ Result<Settings> parse_settings(const nlohmann::json& j, const std::string& wher
     label += (label.empty() ? "" : "+") + it.key() + "=" + v;
   }
   if (!label.empty()) s.label = label;
+  // JSON objects come back sorted by key, but each --set is validated as it is applied: size the
+  // cluster first so that e.g. {"replicas": 7, "minInsync": 4} does not fail on minInsync.
+  std::stable_sort(s.kv.begin(), s.kv.end(), [](const auto& a, const auto& b) {
+    auto rank = [](const std::string& k) { return k == "nodes" ? 0 : k == "replicas" ? 1 : 2; };
+    return rank(a.first) < rank(b.first);
+  });
   return s;
 }
 
