@@ -26,6 +26,15 @@ Status NodeProcessOptions::validate() const {
   return {};
 }
 
+storage::SegmentLogStoreOptions store_options(const ClusterFile& cf, uint64_t segment_bytes) {
+  storage::SegmentLogStoreOptions so;
+  so.segment_bytes = segment_bytes;
+  // Room for the record header and the coordinator's larger metadata records.
+  so.max_record_bytes = static_cast<uint32_t>(
+      std::min<uint64_t>(std::max<uint64_t>(cf.common.max_message_bytes, 1 << 20) + 4096, 1u << 30));
+  return so;
+}
+
 NodeProcess::NodeProcess(net::asio::io_context& io, NodeProcessOptions opts)
     : io_(io), opts_(std::move(opts)), tick_timer_(io), sync_timer_(io) {
   auto s = opts_.validate();
@@ -58,10 +67,8 @@ Status NodeProcess::open_data_dir() {
 }
 
 Result<storage::SegmentLogStore*> NodeProcess::open_store(const std::string& name, PartitionId p) {
-  storage::SegmentLogStoreOptions so;
+  storage::SegmentLogStoreOptions so = store_options(opts_.cluster, opts_.segment_bytes);
   so.create_if_missing = true;
-  so.segment_bytes = opts_.segment_bytes;
-  so.max_record_bytes = static_cast<uint32_t>(std::max<uint64_t>(opts_.cluster.common.max_message_bytes, 1024) + 4096);
   auto st = storage::SegmentLogStore::open(opts_.data_dir + "/" + name, so);
   if (!st.ok()) return st.error();
   if (!(*st)->recovery().detail.empty()) {

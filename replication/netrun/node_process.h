@@ -106,6 +106,10 @@ class NodeProcess final : public NodeIo {
   std::shared_ptr<char> alive_ = std::make_shared<char>();  // posted completions check it
 };
 
+// The options every store of a node opens with; readers of a stopped node's data dir (the
+// harness's dump) must use the same, or recovery would treat valid large records as torn.
+storage::SegmentLogStoreOptions store_options(const ClusterFile& cf, uint64_t segment_bytes = 64ull << 20);
+
 // Runs one node in the calling thread until it is stopped (admin StopNode, SIGTERM or SIGINT) or
 // fails. Returns the failure, if any. Used by `replbench node`.
 Status run_node(NodeProcessOptions opts);

@@ -1,0 +1,291 @@
+// `replbench calibrate`: measures this machine with the net runtime's own pieces and writes a
+// simulator profile (profile.h).
+//
+//   disk     SegmentLogStore in a temporary directory: fsync latency = median of 1 KB append +
+//            sync; jitter = p90 - p50; write bandwidth = 32 MiB of 1 MiB records, one final sync.
+//   network  two FrameConnections on loopback: one-way latency = median round trip / 2 of small
+//            frames; bandwidth = 64 MiB of 1 MiB frames one way.
+//   cpu      a 3-node raft cluster (fsync never, acks all), closed-loop load with 100 B and then
+//            1 KB messages; each run gives the nodes' CPU seconds, the messages they handled (peer
+//            messages received + client requests) and the bytes (peer + client frames). Two runs,
+//            two unknowns: cpu = per_message * messages + per_byte * bytes.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "harness/netcluster/commands.h"
+#include "harness/netcluster/net_cluster.h"
+#include "harness/netcluster/node_spawn.h"
+#include "harness/netcluster/profile.h"
+#include "harness/run/load_generator.h"
+#include "replication/storage/segment_log_store.h"
+#include "replication/wire/codec.h"
+
+namespace rb::netcluster {
+
+namespace {
+
+namespace asio = net::asio;
+using net::tcp;
+using Clock = std::chrono::steady_clock;
+
+int64_t ns_since(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t).count();
+}
+
+int64_t pct(std::vector<int64_t> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p / 100.0 * static_cast<double>(v.size())))];
+}
+
+struct DiskResult {
+  int64_t fsync_p50 = 0, fsync_p90 = 0;
+  double write_bytes_per_ns = 0;
+};
+
+Result<DiskResult> measure_disk(const std::string& dir, int syncs) {
+  storage::SegmentLogStoreOptions so;
+  so.create_if_missing = true;
+  so.max_record_bytes = 2 << 20;
+  auto st = storage::SegmentLogStore::open(dir, so);
+  if (!st.ok()) return st.error();
+  auto& s = **st;
+  std::vector<int64_t> lat;
+  auto payload = make_payload(std::string(1024, 'c'));
+  for (int i = 0; i < syncs; ++i) {
+    Entry e;
+    e.offset = s.log_end();
+    e.epoch = Epoch{1};
+    e.payload = payload;
+    auto t = Clock::now();
+    if (auto a = s.append({e}); !a.ok()) return a.error();
+    if (auto y = s.sync(); !y.ok()) return y.error();
+    lat.push_back(ns_since(t));
+  }
+  DiskResult r;
+  r.fsync_p50 = pct(lat, 50);
+  r.fsync_p90 = pct(lat, 90);
+  auto big = make_payload(std::string(1 << 20, 'b'));
+  const int chunks = 32;
+  auto t = Clock::now();
+  for (int i = 0; i < chunks; ++i) {
+    Entry e;
+    e.offset = s.log_end();
+    e.epoch = Epoch{1};
+    e.payload = big;
+    if (auto a = s.append({e}); !a.ok()) return a.error();
+  }
+  if (auto y = s.sync(); !y.ok()) return y.error();
+  r.write_bytes_per_ns = static_cast<double>(chunks) * (1 << 20) / static_cast<double>(ns_since(t));
+  return r;
+}
+
+struct NetResult {
+  int64_t one_way_p50 = 0, one_way_p90 = 0;
+  double bytes_per_ns = 0;
+};
+
+NetResult measure_loopback(int round_trips) {
+  asio::io_context io;
+  tcp::acceptor acc(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  tcp::socket a(io), b(io);
+  a.connect(acc.local_endpoint());
+  acc.accept(b);
+  a.set_option(tcp::no_delay(true));
+  b.set_option(tcp::no_delay(true));
+  const wire::FrameLimits lim{1, 8u << 20};
+  std::shared_ptr<net::FrameConnection> ca, cb;
+  size_t got_a = 0, got_b = 0;
+  uint64_t bytes_b = 0;
+  bool echo = true;
+  net::FrameConnection::Callbacks ka, kb;
+  ka.on_frame = [&](const wire::FrameHeader&, std::string_view) { ++got_a; };
+  ka.on_close = [](const Error&) {};
+  kb.on_frame = [&](const wire::FrameHeader&, std::string_view body) {
+    ++got_b;
+    bytes_b += body.size();
+    if (echo) cb->send(wire::make_frame(wire::FrameKind::admin_response, 1, body));
+  };
+  kb.on_close = [](const Error&) {};
+  ca = net::FrameConnection::make(std::move(a), lim, ka);
+  cb = net::FrameConnection::make(std::move(b), lim, kb);
+  ca->start();
+  cb->start();
+  std::vector<int64_t> rtt;
+  const std::string small(64, 'p');
+  for (int i = 0; i < round_trips; ++i) {
+    size_t want = got_a + 1;
+    auto t = Clock::now();
+    ca->send(wire::make_frame(wire::FrameKind::admin_request, 1, small));
+    while (got_a < want) io.run_one();
+    rtt.push_back(ns_since(t));
+  }
+  NetResult r;
+  r.one_way_p50 = pct(rtt, 50) / 2;
+  r.one_way_p90 = pct(rtt, 90) / 2;
+  echo = false;
+  const std::string big(1 << 20, 'B');
+  const int frames = 64;
+  size_t want = got_b + frames;
+  uint64_t before = bytes_b;
+  auto t = Clock::now();
+  for (int i = 0; i < frames; ++i) ca->send(wire::make_frame(wire::FrameKind::admin_request, 1, big));
+  while (got_b < want) io.run_one();
+  r.bytes_per_ns = static_cast<double>(bytes_b - before) / static_cast<double>(ns_since(t));
+  ca->detach();
+  cb->detach();
+  return r;
+}
+
+struct CpuSample {
+  double cpu_s = 0;
+  double messages = 0;
+  double bytes = 0;
+  double acked = 0;
+};
+
+Result<CpuSample> measure_cpu(const std::string& binary, uint32_t message_size, double seconds) {
+  NetClusterOptions o;
+  o.nodes = 3;
+  o.mode = "raft";
+  o.common.fsync = FsyncPolicy{FsyncMode::never, 0};
+  o.binary = binary;
+  NetCluster c(o);
+  if (auto s = c.start(); !s.ok()) return s.error();
+  auto totals = [&]() {
+    CpuSample x;
+    for (NodeId n : c.nodes()) {
+      x.cpu_s += proc_cpu_seconds(c.pid(n));
+      auto st = c.status(n);
+      if (!st.ok()) continue;
+      for (const auto& p : st->peers) {
+        x.messages += static_cast<double>(p.messages_received);
+        x.bytes += static_cast<double>(p.bytes_received);
+      }
+      auto it = st->counters.find("node.client_requests");
+      if (it != st->counters.end()) x.messages += static_cast<double>(it->second);
+    }
+    return x;
+  };
+  CpuSample before = totals();
+  uint64_t client_before = c.counters().client_bytes;
+  harness::LoadSpec spec;
+  spec.message_size = message_size;
+  spec.producer_rate = 0;
+  spec.max_in_flight = 64;
+  spec.warmup_ns = 0;
+  spec.duration_ns = static_cast<int64_t>(seconds * 1e9);
+  spec.subscriptions_per_topic = 0;
+  harness::LoadGenerator gen(c, spec, /*keep_history=*/false);
+  auto res = gen.run();
+  CpuSample after = totals();
+  CpuSample d;
+  d.cpu_s = after.cpu_s - before.cpu_s;
+  d.messages = after.messages - before.messages;
+  d.bytes = after.bytes - before.bytes + static_cast<double>(c.counters().client_bytes - client_before);
+  d.acked = static_cast<double>(res.acked);
+  return d;
+}
+
+int fail(const std::string& m) {
+  std::fprintf(stderr, "replbench calibrate: %s\n", m.c_str());
+  return 1;
+}
+
+}  // namespace
+
+int cmd_calibrate(const std::vector<std::string>& args) {
+  std::string out = "profile.json";
+  std::string binary = "/proc/self/exe";
+  std::string dir;
+  bool quick = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--out" && i + 1 < args.size()) {
+      out = args[++i];
+    } else if (args[i] == "--binary" && i + 1 < args.size()) {
+      binary = args[++i];
+    } else if (args[i] == "--dir" && i + 1 < args.size()) {
+      dir = args[++i];
+    } else if (args[i] == "--quick") {
+      quick = true;
+    } else {
+      std::fprintf(stderr,
+                   "replbench calibrate: unknown flag '%s'\nusage: replbench calibrate [--out FILE] [--quick] "
+                   "[--dir DIR]\n",
+                   args[i].c_str());
+      return 2;
+    }
+  }
+  if (binary == "/proc/self/exe") {
+    std::error_code ec;
+    auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) binary = p.string();
+  }
+  bool own_dir = dir.empty();
+  if (own_dir) {
+    char tmpl[] = "/tmp/replbench-calibrate-XXXXXX";
+    if (!mkdtemp(tmpl)) return fail("cannot create a temporary directory");
+    dir = tmpl;
+  }
+  std::fprintf(stderr, "calibrate: disk (fsync latency, write bandwidth) in %s\n", dir.c_str());
+  auto disk = measure_disk(dir + "/disk", quick ? 50 : 200);
+  if (!disk.ok()) return fail(disk.error().describe());
+  std::fprintf(stderr, "calibrate: loopback latency and bandwidth\n");
+  NetResult net = measure_loopback(quick ? 500 : 2000);
+  std::fprintf(stderr, "calibrate: node CPU cost (3 raft nodes, 100 B then 1 KB messages)\n");
+  const double secs = quick ? 1.5 : 4.0;
+  auto small = measure_cpu(binary, 100, secs);
+  if (!small.ok()) return fail(small.error().describe());
+  auto large = measure_cpu(binary, 1024, secs);
+  if (!large.ok()) return fail(large.error().describe());
+  if (own_dir) std::filesystem::remove_all(dir);
+
+  // Solve cpu = a * messages + b * bytes from the two runs (Cramer's rule); fall back to a
+  // per-message cost only when the system is degenerate or gives a negative cost.
+  const double m1 = small->messages, b1 = small->bytes, c1 = small->cpu_s * 1e9;
+  const double m2 = large->messages, b2 = large->bytes, c2 = large->cpu_s * 1e9;
+  double det = m1 * b2 - m2 * b1;
+  double per_msg = 0, per_byte = 0;
+  if (det != 0) {
+    per_msg = (c1 * b2 - c2 * b1) / det;
+    per_byte = (m1 * c2 - m2 * c1) / det;
+  }
+  if (det == 0 || per_msg <= 0 || per_byte < 0) {
+    per_byte = 0;
+    per_msg = (c1 + c2) / std::max(1.0, m1 + m2);
+  }
+
+  sim::SimConfig cfg;
+  cfg.network.latency_ns = net.one_way_p50;
+  cfg.network.jitter_ns = std::max<int64_t>(0, net.one_way_p90 - net.one_way_p50);
+  cfg.network.bandwidth_bytes_per_ns = net.bytes_per_ns;
+  cfg.client_network = cfg.network;
+  cfg.disk.fsync_ns = disk->fsync_p50;
+  cfg.disk.fsync_jitter_ns = std::max<int64_t>(0, disk->fsync_p90 - disk->fsync_p50);
+  cfg.disk.write_bytes_per_ns = disk->write_bytes_per_ns;
+  cfg.cpu.per_message_ns = static_cast<int64_t>(per_msg);
+  cfg.cpu.per_byte_ns = per_byte;
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  nlohmann::json measured = {
+      {"host", host},
+      {"cpus", sysconf(_SC_NPROCESSORS_ONLN)},
+      {"fsync_p50_ns", disk->fsync_p50},
+      {"fsync_p90_ns", disk->fsync_p90},
+      {"write_bytes_per_ns", disk->write_bytes_per_ns},
+      {"loopback_one_way_p50_ns", net.one_way_p50},
+      {"loopback_one_way_p90_ns", net.one_way_p90},
+      {"loopback_bytes_per_ns", net.bytes_per_ns},
+      {"cpu_run_100B", {{"cpu_s", small->cpu_s}, {"messages", m1}, {"bytes", b1}, {"acked", small->acked}}},
+      {"cpu_run_1KB", {{"cpu_s", large->cpu_s}, {"messages", m2}, {"bytes", b2}, {"acked", large->acked}}},
+      {"quick", quick}};
+  if (auto s = save_sim_profile(out, cfg, measured); !s.ok()) return fail(s.error().describe());
+  std::printf("profile written to %s\n%s\n", out.c_str(), sim_profile_to_json(cfg).dump(2).c_str());
+  return 0;
+}
+
+}  // namespace rb::netcluster

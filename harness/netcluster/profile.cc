@@ -1,0 +1,116 @@
+#include "harness/netcluster/profile.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace rb::netcluster {
+
+namespace {
+
+Error bad(const std::string& m) { return make_error(errc::invalid_config, "profile: " + m); }
+
+Status only(const nlohmann::json& j, const std::string& where, const std::set<std::string>& known) {
+  if (!j.is_object()) return bad(where + " must be an object");
+  for (auto it = j.begin(); it != j.end(); ++it)
+    if (!known.contains(it.key())) return bad("unknown field " + where + "." + it.key());
+  return {};
+}
+
+template <class T>
+Status num(const nlohmann::json& j, const std::string& where, const char* key, T& out) {
+  if (!j.contains(key)) return {};
+  if (!j[key].is_number()) return bad(where + "." + key + " must be a number");
+  out = j[key].get<T>();
+  return {};
+}
+
+Status network(const nlohmann::json& j, const std::string& where, sim::NetworkModel& m) {
+  if (auto s = only(j, where, {"latency_ns", "jitter_ns", "bandwidth_bytes_per_ns", "loss", "fifo"}); !s.ok()) return s;
+  if (auto s = num(j, where, "latency_ns", m.latency_ns); !s.ok()) return s;
+  if (auto s = num(j, where, "jitter_ns", m.jitter_ns); !s.ok()) return s;
+  if (auto s = num(j, where, "bandwidth_bytes_per_ns", m.bandwidth_bytes_per_ns); !s.ok()) return s;
+  if (auto s = num(j, where, "loss", m.loss); !s.ok()) return s;
+  if (j.contains("fifo")) {
+    if (!j["fifo"].is_boolean()) return bad(where + ".fifo must be true or false");
+    m.fifo = j["fifo"].get<bool>();
+  }
+  return {};
+}
+
+nlohmann::json network_json(const sim::NetworkModel& m) {
+  return {{"latency_ns", m.latency_ns},
+          {"jitter_ns", m.jitter_ns},
+          {"bandwidth_bytes_per_ns", m.bandwidth_bytes_per_ns},
+          {"loss", m.loss},
+          {"fifo", m.fifo}};
+}
+
+}  // namespace
+
+Result<sim::SimConfig> sim_profile_from_json(const nlohmann::json& j) {
+  sim::SimConfig c;
+  if (auto s = only(j, "profile", {"schema", "network", "client_network", "disk", "cpu", "tick_ns", "measured"});
+      !s.ok())
+    return s.error();
+  if (j.contains("schema") && j["schema"] != "replbench-profile/1")
+    return bad("schema must be replbench-profile/1, got " + j["schema"].dump());
+  if (j.contains("network")) {
+    if (auto s = network(j["network"], "network", c.network); !s.ok()) return s.error();
+  }
+  if (j.contains("client_network")) {
+    if (auto s = network(j["client_network"], "client_network", c.client_network); !s.ok()) return s.error();
+  }
+  if (j.contains("disk")) {
+    const auto& d = j["disk"];
+    if (auto s = only(d, "disk", {"write_bytes_per_ns", "fsync_ns", "fsync_jitter_ns"}); !s.ok()) return s.error();
+    if (auto s = num(d, "disk", "write_bytes_per_ns", c.disk.write_bytes_per_ns); !s.ok()) return s.error();
+    if (auto s = num(d, "disk", "fsync_ns", c.disk.fsync_ns); !s.ok()) return s.error();
+    if (auto s = num(d, "disk", "fsync_jitter_ns", c.disk.fsync_jitter_ns); !s.ok()) return s.error();
+  }
+  if (j.contains("cpu")) {
+    const auto& u = j["cpu"];
+    if (auto s = only(u, "cpu", {"per_message_ns", "per_byte_ns"}); !s.ok()) return s.error();
+    if (auto s = num(u, "cpu", "per_message_ns", c.cpu.per_message_ns); !s.ok()) return s.error();
+    if (auto s = num(u, "cpu", "per_byte_ns", c.cpu.per_byte_ns); !s.ok()) return s.error();
+  }
+  if (auto s = num(j, "profile", "tick_ns", c.tick_ns); !s.ok()) return s.error();
+  if (auto s = c.validate(); !s.ok()) return bad(s.error().message);
+  return c;
+}
+
+Result<sim::SimConfig> load_sim_profile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return make_error(errc::io_error, "cannot read profile '" + path + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto j = nlohmann::json::parse(ss.str(), nullptr, false);
+  if (j.is_discarded()) return make_error(errc::invalid_config, "profile '" + path + "' is not valid JSON");
+  auto c = sim_profile_from_json(j);
+  if (!c.ok()) return make_error(c.error().code, path + ": " + c.error().message);
+  return c;
+}
+
+nlohmann::json sim_profile_to_json(const sim::SimConfig& c) {
+  return {{"schema", "replbench-profile/1"},
+          {"network", network_json(c.network)},
+          {"client_network", network_json(c.client_network)},
+          {"disk",
+           {{"write_bytes_per_ns", c.disk.write_bytes_per_ns},
+            {"fsync_ns", c.disk.fsync_ns},
+            {"fsync_jitter_ns", c.disk.fsync_jitter_ns}}},
+          {"cpu", {{"per_message_ns", c.cpu.per_message_ns}, {"per_byte_ns", c.cpu.per_byte_ns}}},
+          {"tick_ns", c.tick_ns}};
+}
+
+Status save_sim_profile(const std::string& path, const sim::SimConfig& c, const nlohmann::json& measured) {
+  auto j = sim_profile_to_json(c);
+  j["measured"] = measured;
+  std::ofstream out(path, std::ios::trunc);
+  if (!out) return make_error(errc::io_error, "cannot write profile '" + path + "'");
+  out << j.dump(2) << "\n";
+  if (!out) return make_error(errc::io_error, "cannot write profile '" + path + "'");
+  return {};
+}
+
+}  // namespace rb::netcluster

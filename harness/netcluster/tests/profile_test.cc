@@ -1,0 +1,48 @@
+#include "harness/netcluster/profile.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace rb::netcluster {
+namespace {
+
+TEST(SimProfile, RoundTripsEveryField) {
+  sim::SimConfig c;
+  c.network.latency_ns = 12345;
+  c.network.jitter_ns = 678;
+  c.network.bandwidth_bytes_per_ns = 3.5;
+  c.client_network.latency_ns = 999;
+  c.disk.fsync_ns = 2'000'000;
+  c.disk.fsync_jitter_ns = 10;
+  c.disk.write_bytes_per_ns = 0.25;
+  c.cpu.per_message_ns = 4321;
+  c.cpu.per_byte_ns = 1.5;
+  c.tick_ns = 2'000'000;
+  char tmpl[] = "/tmp/rb_profile_XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  std::string path = std::string(tmpl) + "/p.json";
+  ASSERT_TRUE(save_sim_profile(path, c, {{"host", "test"}}).ok());
+  auto back = load_sim_profile(path);
+  ASSERT_TRUE(back.ok()) << back.error().describe();
+  EXPECT_EQ(sim_profile_to_json(*back), sim_profile_to_json(c));
+  EXPECT_EQ(back->client_network.latency_ns, 999);
+  std::filesystem::remove_all(tmpl);
+}
+
+TEST(SimProfile, MissingFieldsKeepDefaultsAndTyposAreRejected) {
+  auto c = sim_profile_from_json(nlohmann::json::parse(R"({"cpu": {"per_message_ns": 7}})"));
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->cpu.per_message_ns, 7);
+  EXPECT_EQ(c->disk.fsync_ns, sim::DiskModel{}.fsync_ns);
+  auto typo = sim_profile_from_json(nlohmann::json::parse(R"({"disk": {"fsync_nss": 7}})"));
+  ASSERT_FALSE(typo.ok());
+  EXPECT_NE(typo.error().message.find("disk.fsync_nss"), std::string::npos);
+  auto bad = sim_profile_from_json(nlohmann::json::parse(R"({"network": {"bandwidth_bytes_per_ns": 0}})"));
+  EXPECT_FALSE(bad.ok());
+  EXPECT_FALSE(load_sim_profile("/nonexistent/profile.json").ok());
+}
+
+}  // namespace
+}  // namespace rb::netcluster
