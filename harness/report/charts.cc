@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -145,6 +146,10 @@ std::string Plotter::script(const ChartSpec& spec, const std::vector<std::string
   if (spec.kind == ChartSpec::Kind::bars) {
     g << "set style data histograms\nset style histogram clustered gap 1\n";
     g << "set style fill solid 0.85 border -1\nset boxwidth 0.9\nset yrange [0:*]\nset xtics scale 0\n";
+    size_t longest = 0;
+    for (const auto& c : spec.categories) longest = std::max(longest, c.size());
+    // Many or long category names would overlap: slant them and make room below.
+    if (spec.categories.size() * longest > 60) g << "set xtics rotate by 25 right\nset bmargin 9\nset lmargin 18\n";
     g << "plot ";
     for (size_t i = 0; i < spec.series.size(); ++i) {
       const auto& s = spec.series[i];

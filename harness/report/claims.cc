@@ -216,10 +216,12 @@ void claim_batching(const RunList& rs, ClaimResult& out) {
       return std::make_pair(num_at(r->result, {"config", "batch_linger_ticks"}).value_or(0),
                             num_at(r->result, {"config", "batch_max_entries"}).value_or(0));
     };
-    std::set<std::pair<double, double>> settings;
-    for (const auto* r : v) settings.insert(batch(r));
-    if (settings.size() < 2) continue;
-    std::sort(v.begin(), v.end(), [&](const Run* a, const Run* b) { return batch(a) < batch(b); });
+    // One run per batching setting (another cell may repeat the defaults), in batching order.
+    std::map<std::pair<double, double>, const Run*> by_batch;
+    for (const auto* r : v) by_batch.emplace(batch(r), r);
+    if (by_batch.size() < 2) continue;
+    v.clear();
+    for (const auto& [_, r] : by_batch) v.push_back(r);
     Series s{.name = short_name(*v[0]), .color = mode_color(v[0]->mode, c.series.size())};
     for (const auto* r : v) {
       s.points.push_back({p50_ms(*r), rate(*r)});

@@ -56,7 +56,7 @@ void claim_survive_f(const RunList& rs, ClaimResult& out) {
     bool survived = lost_any(*r) == 0 && recovered_all(*r);
     within += in;
     ok += in && survived;
-    std::string name = short_name(*r) + ", " + std::to_string(f) + " killed";
+    std::string name = name_with_faults(*r) + ", " + std::to_string(f) + " killed";
     s.points.push_back({double(c.categories.size()), std::max(0.0, worst_unavailable_ms(*r))});
     c.categories.push_back(name);
     out.runs.push_back(name);
@@ -70,7 +70,9 @@ void claim_survive_f(const RunList& rs, ClaimResult& out) {
     text += "Every run killed more nodes than its settings tolerate, so none tests the claim.";
   } else if (ok == within) {
     out.verdict = Verdict::held;
-    text += "Every run within its f lost no acknowledged message and kept accepting writes.";
+    text +=
+        "Every run within its f (Raft: (n-1)/2; ISR: n-1 failures one at a time, as f+1 data replicas) lost no "
+        "acknowledged message and kept accepting writes.";
   } else {
     out.verdict = Verdict::did_not_hold;
     text += "A run within its f lost acknowledged messages or stayed unavailable.";
@@ -104,7 +106,7 @@ void claim_masterslave_failover(const RunList& rs, ClaimResult& out) {
   for (const auto& [policy, r] : died) {
     s.points.push_back({double(c.categories.size()), std::max(0.0, worst_unavailable_ms(*r))});
     c.categories.push_back("failover=" + policy);
-    out.runs.push_back(short_name(*r));
+    out.runs.push_back(name_with_faults(*r));
     text += "failover=" + policy + ": outage " + fmt_num(worst_unavailable_ms(*r)) + " ms" +
             (recovered_all(*r) ? "" : " (writes never resumed in the run)") + "; ";
   }
@@ -120,7 +122,7 @@ void claim_masterslave_failover(const RunList& rs, ClaimResult& out) {
   }
   bool split_measured = !partitioned.empty(), split_shown = false;
   for (const auto* r : partitioned) {
-    out.runs.push_back(short_name(*r) + " partitioned");
+    out.runs.push_back(name_with_faults(*r));
     double ml = num_at(r->result, {"verification", "multi_leader"}).value_or(0);
     double dv = num_at(r->result, {"verification", "divergent"}).value_or(0);
     split_shown = split_shown || ml > 0 || dv > 0 || lost_any(*r) > 0;
@@ -163,7 +165,7 @@ void claim_acked_loss(const RunList& rs, ClaimResult& out) {
     for (const auto* r : *group) {
       s.points.push_back({double(c.categories.size()), lost_any(*r)});
       c.categories.push_back(short_name(*r));
-      out.runs.push_back(short_name(*r));
+      out.runs.push_back(name_with_faults(*r));
       (group == &safe ? safe_lost : unsafe_lost) += lost_any(*r);
     }
   c.series = {s};

@@ -81,9 +81,16 @@ inline std::string fmt(const char* f, double v) {
   std::snprintf(b, sizeof b, f, v);
   return b;
 }
+// The short name plus the run's fault schedule ("raft r=3 [kill-leader]").
+inline std::string name_with_faults(const Run& r) {
+  std::string f;
+  if (const auto* fs = json_at(r.result, {"faults"}); fs && fs->is_array())
+    for (const auto& x : *fs) f += (f.empty() ? "" : ", ") + fault_label(x);
+  return short_name(r) + (f.empty() ? "" : " [" + f + "]");
+}
 inline std::string join_names(const RunList& rs) {
   std::string s;
-  for (const auto* r : rs) s += (s.empty() ? "" : ", ") + short_name(*r);
+  for (const auto* r : rs) s += (s.empty() ? "" : "; ") + name_with_faults(*r);
   return s;
 }
 

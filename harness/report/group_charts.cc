@@ -20,7 +20,7 @@ std::vector<Shade> fault_shades(const std::vector<Run>& runs, const Group& g, do
       auto start = num_at(f, {"start_s"});
       if (!start) continue;
       double end = num_at(f, {"end_s"}).value_or(t_end);
-      std::string label = str_at(f, {"spec"}, str_at(f, {"kind"}));
+      std::string label = fault_label(f);
       bool dup = false;
       for (const auto& s : out)
         dup = dup || (std::fabs(s.from - *start) < 0.05 && std::fabs(s.to - end) < 0.05 && s.label == label);

@@ -181,7 +181,7 @@ Table availability_table(const std::vector<Run>& runs, const Group& g) {
           rto_s = "not recovered";
       }
       t.rows.push_back({{r.label},
-                        {name},
+                        {fault_label(f)},
                         {targets.empty() ? "–" : targets},
                         {window},
                         {status, !err.empty()},

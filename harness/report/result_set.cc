@@ -43,7 +43,7 @@ Result<nlohmann::json> read_json(const fs::path& p) {
 std::string faults_title(const nlohmann::json& r) {
   std::vector<std::string> specs;
   if (const auto* f = json_at(r, {"faults"}); f && f->is_array())
-    for (const auto& x : *f) specs.push_back(str_at(x, {"spec"}, str_at(x, {"kind"}, "fault")));
+    for (const auto& x : *f) specs.push_back(fault_label(x));
   if (specs.empty())
     if (const auto* f = json_at(r, {"workload", "faults"}); f && f->is_array())
       for (const auto& x : *f) specs.push_back(x.is_string() ? x.get<std::string>() : str_at(x, {"kind"}, x.dump()));
@@ -109,6 +109,25 @@ std::string str_at(const nlohmann::json& j, std::initializer_list<std::string_vi
   if (!v || v->is_null()) return fallback;
   if (v->is_string()) return v->get<std::string>();
   return v->dump();
+}
+
+std::string fault_label(const nlohmann::json& fault) {
+  std::string spec = str_at(fault, {"spec"}, str_at(fault, {"kind"}, "fault"));
+  if (spec.empty() || spec[0] != '{') return spec;
+  nlohmann::json f = nlohmann::json::parse(spec, nullptr, false);
+  if (!f.is_object()) return spec;
+  auto num = [](const nlohmann::json& v) {
+    std::string s = v.dump();
+    return s;
+  };
+  std::string s = str_at(f, {"kind"}, "fault");
+  for (const char* k : {"shape", "target"})
+    if (f.contains(k)) s += ":" + str_at(f, {k});
+  if (f.contains("delay_ms")) s += ":" + num(f["delay_ms"]) + "ms";
+  if (f.value("lose_unsynced", false)) s += ":power";
+  if (f.contains("at")) s += "@" + num(f["at"]) + "s";
+  if (f.contains("heal")) s += "-" + num(f["heal"]) + "s";
+  return s;
 }
 
 std::string knob(const Run& r, std::string_view key) { return str_at(r.result, {"config", "engine", key}); }

@@ -60,6 +60,9 @@ std::vector<Group> group_runs(std::vector<Run>& runs);
 const nlohmann::json* json_at(const nlohmann::json& j, std::initializer_list<std::string_view> path);
 std::optional<double> num_at(const nlohmann::json& j, std::initializer_list<std::string_view> path);
 std::string str_at(const nlohmann::json& j, std::initializer_list<std::string_view> path, std::string fallback = "");
+// A fault's name for titles and tables: its "spec", shortened when the spec is a JSON object (as
+// suites write them): {"kind":"kill","target":"leader","at":2,"heal":4} -> "kill:leader@2s-4s".
+std::string fault_label(const nlohmann::json& fault);
 // Engine knob of the run's mode (config.engine[key]) or "".
 std::string knob(const Run& r, std::string_view key);
 // The claim numbers a run was made for (its suite object's "claim": "1", 1 or ["1","6"]).
