@@ -44,9 +44,8 @@ void PartitionState::on_appended(const Entries& entries) {
     }
     if (e.kind != EntryKind::data || e.producer.value() == 0 || e.sequence < 0) continue;
     auto& pe = producers_[e.producer.value()];
-    if (!pe.recent.empty() && pe.recent.back().first >= e.sequence) continue;  // duplicate stored anyway
-    pe.recent.emplace_back(e.sequence, e.offset);
-    if (pe.recent.size() > kRecentPerProducer) pe.recent.pop_front();
+    pe.recent.emplace(e.sequence, e.offset);  // keeps the first copy if stored twice
+    if (pe.recent.size() > kRecentPerProducer) pe.recent.erase(pe.recent.begin());
   }
 }
 
@@ -78,11 +77,9 @@ void PartitionState::on_log_rewritten() {
 std::optional<Offset> PartitionState::find_duplicate(ProducerId producer, int64_t sequence) const {
   auto it = producers_.find(producer.value());
   if (it == producers_.end() || it->second.recent.empty()) return std::nullopt;
-  const auto& recent = it->second.recent;
-  if (sequence > recent.back().first || sequence < recent.front().first) return std::nullopt;
-  auto pos = std::lower_bound(recent.begin(), recent.end(), std::make_pair(sequence, Offset{INT64_MIN}));
-  if (pos != recent.end() && pos->first == sequence) return pos->second;
-  return std::nullopt;
+  auto pos = it->second.recent.find(sequence);
+  if (pos == it->second.recent.end()) return std::nullopt;
+  return pos->second;
 }
 
 void PartitionState::on_committed(Offset commit) {

@@ -41,8 +41,9 @@ class PartitionState final : public SnapshotSource {
 
  private:
   struct ProducerEntry {
-    // Recent (sequence, offset) pairs, ascending; bounded so memory stays flat.
-    std::deque<std::pair<int64_t, Offset>> recent;
+    // Recent sequence -> offset; bounded (the lowest sequences are forgotten first) so memory stays
+    // flat. Sequences may arrive out of order (a retry after a later record), so this is a map.
+    std::map<int64_t, Offset> recent;
   };
   static constexpr size_t kRecentPerProducer = 1024;
 

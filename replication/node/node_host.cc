@@ -117,9 +117,11 @@ void NodeHost::apply(Part& p, Ready r) {
   }
   if (rewritten) {
     p.state->on_log_rewritten();
-    // Duplicates waiting on records that are gone can never complete: let the client retry.
+    // Duplicates waiting on records that were cut can never complete (another record may now
+    // hold their offset): let the client retry.
+    Offset cut = r.snapshot ? Offset{0} : *r.truncate_suffix;
     for (auto& a : p.awaiting) {
-      if (a.offset >= st.log_end()) {
+      if (a.offset >= cut) {
         client::ProduceResponse resp{
             a.client_req, a.partition, errc::not_leader, Offset{-1},
             Epoch{},      cfg_.self,   kNoNode,          "the original record was truncated; retry"};

@@ -199,7 +199,8 @@ class SimCluster::Node final : public NodeIo {
       if (!up || inc != incarnation) return;
       for (auto& [p, end] : ends) stores.at(p)->mark_durable(end);
       c_.mix_trace(0x5f, id_.value(), ends.size());
-      input(0, [&] {
+      // By value: a paused node defers the input past this callback's lifetime.
+      input(0, [this, ends] {
         for (auto& [p, end] : ends) host->on_durable(p, end);
       });
       sync_in_flight_ = false;
@@ -417,6 +418,7 @@ Status SimCluster::admin(NodeId n, PartitionId p, const AdminCommand& cmd) {
   if (n.value() >= nodes_.size()) return make_error(errc::not_found, "no node " + to_string(n));
   Node& nd = node(n);
   if (!nd.up) return make_error(errc::unavailable, "node " + to_string(n) + " is down");
+  if (nd.paused) return make_error(errc::unavailable, "node " + to_string(n) + " is paused");
   Status result;
   nd.input(cfg_.sim.cpu.per_message_ns, [&] { result = nd.host->admin(p, cmd); });
   return result;
