@@ -4,6 +4,8 @@
 // is lost where the configuration forbids loss.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "harness/cli/modes.h"
 #include "harness/netcluster/tests/test_util.h"
 #include "harness/run/load_generator.h"
@@ -54,6 +56,7 @@ TEST_P(NetIntegration, ProduceAndConsumeWithEveryAckLevel) {
 
 TEST_P(NetIntegration, KillRestartAndPartitionTheLeaderUnderLoad) {
   auto o = options(GetParam());
+  o.keep_data = true;  // removed below unless the check fails
   NetCluster c(o);
   auto s = c.start();
   ASSERT_TRUE(s.ok()) << s.error().describe();
@@ -104,7 +107,13 @@ TEST_P(NetIntegration, KillRestartAndPartitionTheLeaderUnderLoad) {
   auto history = harness::build_history(res, dumps, {}, faults);
   auto g = harness::guarantee_for(*factory_, o.common);
   auto verdict = harness::verify(history, g);
-  EXPECT_TRUE(verdict.value("valid", false)) << verdict.dump(1).substr(0, 3000);
+  const bool valid = verdict.value("valid", false);
+  EXPECT_TRUE(valid) << "data and node logs kept in " << c.base_dir() << "\n" << verdict.dump().substr(0, 3000);
+  for (const auto& d : dumps) {
+    std::printf("dump node=%u commit=%lld entries=%zu\n", d.node.value(), static_cast<long long>(d.commit.value()),
+                d.entries.size());
+  }
+  if (valid) std::filesystem::remove_all(c.base_dir());
   std::printf("mode=%s acked=%llu failed=%llu unknown=%llu loss_permitted=%d\n", GetParam().c_str(),
               static_cast<unsigned long long>(res.acked), static_cast<unsigned long long>(res.failed),
               static_cast<unsigned long long>(res.unknown), g.loss_permitted);
