@@ -4,6 +4,7 @@
 
 #include "harness/checker/checker.h"
 #include "harness/fuzz/fuzz.h"
+#include "harness/report/report_command.h"
 #include "harness/run/run_command.h"
 #include "harness/suite/suite_runner.h"
 
@@ -80,6 +81,7 @@ const std::map<std::string, Command>& commands() {
       {"check", cmd_check},
       {"suite", rb::suite::suite_main},
       {"fuzz", rb::fuzz::fuzz_main},
+      {"report", rb::harness::cmd_report},
   };
   return table;
 }

@@ -143,7 +143,11 @@ class LoadGenerator {
 
   NodeId route(PartitionId p);
   void redirect(PartitionId p, NodeId hint);
-  int64_t second_of(int64_t t) const { return (t - results_.measure_start_ns) / 1'000'000'000; }
+  // Seconds since the measured phase began, rounded down (warm-up seconds are negative).
+  int64_t second_of(int64_t t) const {
+    int64_t d = t - results_.measure_start_ns;
+    return d >= 0 ? d / 1'000'000'000 : -((-d + 999'999'999) / 1'000'000'000);
+  }
   bool measured(int64_t intended) const {
     return intended >= results_.measure_start_ns && intended < results_.producers_stop_ns;
   }

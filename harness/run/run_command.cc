@@ -261,6 +261,17 @@ Result<nlohmann::json> execute_run(const RunOptions& opt) {
   }
   RunHistory history = build_history(res, dumps, events, fault_windows);
   nlohmann::json verification = verify(history, g);
+  // The checker counts time from the history's first operation; results use the measured phase.
+  if (verification.contains("availability")) {
+    for (auto& a : verification["availability"]) {
+      for (const auto& f : faults_json) {
+        if (f["spec"] != a["fault"]) continue;
+        a["start_s"] = f["start_s"];
+        a["stop_s"] = f["end_s"];
+        break;
+      }
+    }
+  }
 
   // --- result document ---------------------------------------------------------------------------
   double measured_s = static_cast<double>(res.producers_stop_ns - res.measure_start_ns) / 1e9;
