@@ -180,7 +180,6 @@ Result<nlohmann::json> execute_run(const RunOptions& opt) {
           : workload::load_workload_file(std::string(RB_SOURCE_DIR) + "/harness/workloads/default.json");
   if (!wr.ok()) return wr.error();
   workload::Workload w = std::move(wr.value());
-  if (auto s = apply_engine_settings(*factory, w.settings); !s.ok()) return s.error();
   for (const auto& kv : opt.sets) {
     auto applied = w.apply_override(kv);
     if (!applied.ok()) return applied.error();
@@ -195,6 +194,8 @@ Result<nlohmann::json> execute_run(const RunOptions& opt) {
     }
     w.set_setting(std::string(factory->mode()) + "." + key, val);
   }
+  // Engine settings from the workload (and `--set settings.k=v`), after the overrides.
+  if (auto s = apply_engine_settings(*factory, w.settings); !s.ok()) return s.error();
   auto common_r = w.to_replication_config();
   if (!common_r.ok()) return common_r.error();
   ReplicationConfig common = common_r.value();
