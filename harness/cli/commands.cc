@@ -4,6 +4,9 @@
 
 #include "harness/checker/checker.h"
 #include "harness/fuzz/fuzz.h"
+#include "harness/netcluster/commands.h"
+#include "harness/netcluster/net_cluster.h"
+#include "harness/netcluster/profile.h"
 #include "harness/report/report_command.h"
 #include "harness/run/run_command.h"
 #include "harness/suite/suite_runner.h"
@@ -75,8 +78,31 @@ int cmd_check(const std::vector<std::string>& args) {
   return v->valid ? 0 : 1;
 }
 
+void register_runtimes() {
+  register_net_runtime(
+      [](const NetRunRequest& r) -> Result<std::unique_ptr<ClusterApi>> {
+        netcluster::NetClusterOptions o;
+        o.nodes = r.nodes;
+        o.partitions = r.partitions;
+        o.common = r.common;
+        o.mode = r.mode;
+        o.engine_settings = r.engine_settings;
+        o.quorum = r.quorum;
+        o.seed = r.seed;
+        o.tick_ms = r.tick_ms;
+        o.cluster_file = r.cluster_file;
+        o.binary = "/proc/self/exe";
+        return netcluster::make_net_cluster(o);
+      },
+      [](const std::string& path) { return netcluster::load_sim_profile(path); });
+}
+
 const std::map<std::string, Command>& commands() {
+  static const bool registered = (register_runtimes(), true);
+  (void)registered;
   static const std::map<std::string, Command> table{
+      {"node", netcluster::cmd_node},
+      {"calibrate", netcluster::cmd_calibrate},
       {"run", cmd_run},
       {"check", cmd_check},
       {"suite", rb::suite::suite_main},

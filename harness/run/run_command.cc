@@ -87,7 +87,21 @@ Status apply_engine_settings(EngineFactory& f, const std::map<std::string, std::
   return {};
 }
 
+NetClusterMaker& net_maker() {
+  static NetClusterMaker m;
+  return m;
+}
+ProfileLoader& profile_loader() {
+  static ProfileLoader l;
+  return l;
+}
+
 }  // namespace
+
+void register_net_runtime(NetClusterMaker maker, ProfileLoader profiles) {
+  net_maker() = std::move(maker);
+  profile_loader() = std::move(profiles);
+}
 
 Result<std::pair<CoordinationConfig, std::unique_ptr<EngineFactory>>> coordination_for(const EngineFactory& factory,
                                                                                        const ReplicationConfig& common,
@@ -155,6 +169,14 @@ Result<RunOptions> parse_run_options(const std::vector<std::string>& args) {
       auto v = value("--out");
       if (!v.ok()) return v.error();
       o.out = *v;
+    } else if (a == "--profile") {
+      auto v = value("--profile");
+      if (!v.ok()) return v.error();
+      o.profile = *v;
+    } else if (a == "--cluster") {
+      auto v = value("--cluster");
+      if (!v.ok()) return v.error();
+      o.cluster_file = *v;
     } else if (a == "--quiet") {
       o.quiet = true;
     } else if (a == "--no-history") {
@@ -203,14 +225,22 @@ Result<nlohmann::json> execute_run(const RunOptions& opt) {
   auto specs = nemesis::parse_faults(w.faults, opt.fault_objects, opt.faults);
   if (!specs.ok()) return specs.error();
   if (auto s = nemesis::check_faults(*specs, w.node_count(), w.partition_count()); !s.ok()) return s.error();
-  if (opt.runtime == "net")
-    return make_error(errc::unsupported, "runtime 'net' is not built into this replbench yet; use --runtime sim");
+  if (opt.runtime == "net" && !net_maker())
+    return make_error(errc::unsupported, "runtime 'net' is not built into this replbench; use --runtime sim");
+  if (opt.cluster_file && opt.runtime != "net") return usage("--cluster needs --runtime net");
+  if (opt.profile && opt.runtime != "sim") return usage("--profile applies to --runtime sim only");
 
   sim::SimClusterConfig sc;
   sc.nodes = w.node_count();
   sc.partitions = w.partition_count();
   sc.common = common;
   sc.seed = opt.seed;
+  if (opt.profile) {
+    if (!profile_loader()) return make_error(errc::unsupported, "--profile needs the net runtime's profile loader");
+    auto prof = profile_loader()(*opt.profile);
+    if (!prof.ok()) return prof.error();
+    sc.sim = *prof;
+  }
   sc.sim.tick_ns = static_cast<int64_t>(w.tick_ms) * 1'000'000;
   if (auto s = sc.validate(); !s.ok()) return s.error();
   std::unique_ptr<EngineFactory> quorum_factory;
@@ -224,7 +254,25 @@ Result<nlohmann::json> execute_run(const RunOptions& opt) {
 
   // --- run ---------------------------------------------------------------------------------------
   auto wall_start = std::chrono::steady_clock::now();
-  sim::SimCluster cluster(sc, *factory);
+  std::unique_ptr<ClusterApi> cluster_ptr;
+  if (opt.runtime == "net") {
+    NetRunRequest nr;
+    nr.nodes = sc.nodes;
+    nr.partitions = sc.partitions;
+    nr.common = common;
+    nr.mode = std::string(factory->mode());
+    for (const auto& [k, v] : factory->settings()) nr.engine_settings[k] = v;
+    nr.quorum = sc.coordination.quorum;
+    nr.seed = opt.seed;
+    nr.tick_ms = w.tick_ms;
+    nr.cluster_file = opt.cluster_file;
+    auto made = net_maker()(nr);
+    if (!made.ok()) return made.error();
+    cluster_ptr = std::move(made.value());
+  } else {
+    cluster_ptr = std::make_unique<sim::SimCluster>(sc, *factory);
+  }
+  ClusterApi& cluster = *cluster_ptr;
   LoadSpec spec = load_spec(w);
   // Fault times count from the start of the measured phase (after warm-up); every fault is healed
   // when the producers stop, so the drain and the final checks see a whole cluster.
@@ -236,8 +284,8 @@ Result<nlohmann::json> execute_run(const RunOptions& opt) {
   LoadGenerator gen(cluster, spec);
   LoadResults res = gen.run();
   nem.heal_all();
-  auto dumps = cluster.dump_logs();
   auto events = cluster.take_events();
+  auto dumps = cluster.dump_logs();  // the net runtime stops its nodes here
   double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 
   // --- verification ----------------------------------------------------------------------------

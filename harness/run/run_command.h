@@ -2,14 +2,19 @@
 // `replbench run`: one mode, one workload, one runtime; prints a summary table and writes a
 // result file (schema replbench-result/1, docs/results-schema.md) and its history (JSONL).
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "replication/cluster_api.h"
 #include "replication/core/result.h"
 #include "replication/engine_factory.h"
 #include "replication/node/coordinated_node.h"
+#include "replication/sim/sim_config.h"
 
 namespace rb::harness {
 
@@ -22,10 +27,30 @@ struct RunOptions {
   std::vector<std::string> faults;                // --fault specs
   std::vector<nlohmann::json> fault_objects;      // faults in the workload's JSON form (suites, fuzz)
   uint64_t seed = 1;
-  std::optional<std::string> out;  // result file; default out/<mode>-<runtime>-seed<seed>.json
-  bool quiet = false;              // no summary table
+  std::optional<std::string> out;           // result file; default out/<mode>-<runtime>-seed<seed>.json
+  bool quiet = false;                       // no summary table
+  std::optional<std::string> profile;       // simulator profile from `replbench calibrate`
+  std::optional<std::string> cluster_file;  // net runtime: connect to nodes already running
   bool write_history = true;
 };
+
+// What the net runtime needs to start (or connect to) a cluster for one run.
+struct NetRunRequest {
+  uint32_t nodes = 3;
+  uint32_t partitions = 1;
+  ReplicationConfig common;
+  std::string mode;
+  std::map<std::string, std::string> engine_settings;
+  std::vector<NodeId> quorum;
+  uint64_t seed = 1;
+  uint32_t tick_ms = 1;
+  std::optional<std::string> cluster_file;
+};
+// The net runtime lives in harness/netcluster (which itself builds on this library); the CLI
+// registers it here at start-up so `--runtime net` can reach it without a dependency cycle.
+using NetClusterMaker = std::function<Result<std::unique_ptr<ClusterApi>>(const NetRunRequest&)>;
+using ProfileLoader = std::function<Result<sim::SimConfig>(const std::string&)>;
+void register_net_runtime(NetClusterMaker maker, ProfileLoader profiles);
 
 // Parses `replbench run` flags. Unknown flags and bad values give invalid_config with one line.
 Result<RunOptions> parse_run_options(const std::vector<std::string>& args);
