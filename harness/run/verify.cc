@@ -42,6 +42,12 @@ Guarantee guarantee_for(const EngineFactory& factory, const ReplicationConfig& c
       g.why += (g.why.empty() ? "" : ", ") + k + "=" + v;
     }
   }
+  if (factory.mode() == "gm") {
+    // Mirrored-queue semantics: a new master re-exposes (requeues) what was in flight, and a retry
+    // can reach it before the inherited original does; at-least-once, duplicates reported.
+    g.duplicates_permitted = true;
+    g.duplicates_why += std::string(g.duplicates_why.empty() ? "" : ", ") + "gm failover requeues in-flight messages";
+  }
   if (common.fsync.mode != FsyncMode::always) {
     // Power loss (not process kill) on a majority can drop acknowledged records that only ever
     // reached the page cache; only runs with such faults can show it.

@@ -15,7 +15,7 @@ namespace rb::fuzz {
 namespace {
 
 #ifndef RB_FUZZ_SEEDS_PER_MODE
-#define RB_FUZZ_SEEDS_PER_MODE 40
+#define RB_FUZZ_SEEDS_PER_MODE 200
 #endif
 
 TEST(FuzzCase, SameSeedSameCaseAndEveryCaseIsValid) {
