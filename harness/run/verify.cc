@@ -42,6 +42,12 @@ Guarantee guarantee_for(const EngineFactory& factory, const ReplicationConfig& c
       g.why += (g.why.empty() ? "" : ", ") + k + "=" + v;
     }
   }
+  if (common.acks == AckLevel::none || common.acks == AckLevel::leader) {
+    // As in Kafka, idempotent de-duplication is only promised with replicated acks: a retry can
+    // reach a new leader that never received the original an old leader acknowledged alone.
+    g.duplicates_permitted = true;
+    g.duplicates_why += std::string(g.duplicates_why.empty() ? "" : ", ") + "idempotence needs replicated acks";
+  }
   if (factory.mode() == "gm") {
     // Mirrored-queue semantics: a new master re-exposes (requeues) what was in flight, and a retry
     // can reach it before the inherited original does; at-least-once, duplicates reported.
