@@ -54,6 +54,7 @@ NodeHost::Part& NodeHost::create_part(PartitionId id) {
   uint64_t mix = cfg_.seed ^ (static_cast<uint64_t>(cfg_.self.value()) << 32) ^ id.value();
   ctx.seed = splitmix64(mix);
   p.commit = std::min(ctx.restored.commit, p.store->log_end());
+  p.saved_hs = ctx.restored;
   p.engine = factory_->create(ctx);
   drain(p);
   return p;
@@ -96,7 +97,17 @@ void NodeHost::apply(Part& p, Ready r) {
       std::abort();
     }
   };
-  if (r.hard_state) check(st.save_hard_state(*r.hard_state), "save_hard_state");
+  if (r.hard_state) {
+    HardState without_commit = *r.hard_state;
+    without_commit.commit = p.saved_hs.commit;
+    if (without_commit == p.saved_hs) {
+      p.lazy_hs = *r.hard_state;  // only the commit watermark moved
+    } else {
+      check(st.save_hard_state(*r.hard_state), "save_hard_state");
+      p.saved_hs = *r.hard_state;
+      p.lazy_hs.reset();
+    }
+  }
   bool rewritten = false;
   if (r.snapshot) {
     check(st.reset(r.snapshot->last_included.next(), r.snapshot->last_epoch), "reset");
@@ -185,9 +196,19 @@ void NodeHost::on_peer_message(const PeerMessage& msg) {
 
 void NodeHost::tick() {
   ++ticks_;
+  bool save_lazy = cfg_.lazy_commit_save_ticks == 0 || ticks_ % cfg_.lazy_commit_save_ticks == 0;
   for (auto& [id, p] : parts_) {
     p.engine->tick();
     drain(p);
+    if (save_lazy && p.lazy_hs) {
+      auto s = p.store->save_hard_state(*p.lazy_hs);
+      if (!s.ok()) {
+        std::fprintf(stderr, "replbench: storage failure in save_hard_state: %s\n", s.error().describe().c_str());
+        std::abort();
+      }
+      p.saved_hs = *p.lazy_hs;
+      p.lazy_hs.reset();
+    }
     if (!p.parked.empty()) {
       std::vector<Parked> expired;
       std::erase_if(p.parked, [&](const Parked& f) {
