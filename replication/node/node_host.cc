@@ -100,13 +100,14 @@ void NodeHost::apply(Part& p, Ready r) {
   if (r.hard_state) {
     HardState without_commit = *r.hard_state;
     without_commit.commit = p.saved_hs.commit;
+    // Only the commit watermark moved: written without fsync (a power loss may bring back an
+    // older watermark, as Kafka's high-watermark checkpoint would; a process kill cannot).
     if (without_commit == p.saved_hs) {
-      p.lazy_hs = *r.hard_state;  // only the commit watermark moved
+      check(st.save_hard_state_relaxed(*r.hard_state), "save_hard_state");
     } else {
       check(st.save_hard_state(*r.hard_state), "save_hard_state");
-      p.saved_hs = *r.hard_state;
-      p.lazy_hs.reset();
     }
+    p.saved_hs = *r.hard_state;
   }
   bool rewritten = false;
   if (r.snapshot) {
@@ -196,19 +197,9 @@ void NodeHost::on_peer_message(const PeerMessage& msg) {
 
 void NodeHost::tick() {
   ++ticks_;
-  bool save_lazy = cfg_.lazy_commit_save_ticks == 0 || ticks_ % cfg_.lazy_commit_save_ticks == 0;
   for (auto& [id, p] : parts_) {
     p.engine->tick();
     drain(p);
-    if (save_lazy && p.lazy_hs) {
-      auto s = p.store->save_hard_state(*p.lazy_hs);
-      if (!s.ok()) {
-        std::fprintf(stderr, "replbench: storage failure in save_hard_state: %s\n", s.error().describe().c_str());
-        std::abort();
-      }
-      p.saved_hs = *p.lazy_hs;
-      p.lazy_hs.reset();
-    }
     if (!p.parked.empty()) {
       std::vector<Parked> expired;
       std::erase_if(p.parked, [&](const Parked& f) {

@@ -28,10 +28,6 @@ struct NodeHostConfig {
   uint64_t seed = 0;
   uint32_t tick_ms = 1;                    // how long one tick is (used to turn max_wait_ms into ticks)
   uint32_t request_timeout_ticks = 30000;  // engine requests pending longer get errc::timeout
-  // A hard state that changes only its commit watermark is written at most this often (a crash
-  // may restart a replica with an older watermark, which engines tolerate); every other change
-  // (term, vote, epoch, members) is written before the Ready's messages leave, as the contract says.
-  uint32_t lazy_commit_save_ticks = 100;
 };
 
 struct NodeCounters {
@@ -92,8 +88,7 @@ class NodeHost {
     std::unique_ptr<PartitionState> state;
     std::unique_ptr<Engine> engine;
     Offset commit{0};
-    HardState saved_hs;                // what the store holds
-    std::optional<HardState> lazy_hs;  // differs from saved_hs only in `commit`: saved lazily
+    HardState saved_hs;  // what the store holds
     std::vector<Parked> parked;
     std::vector<AwaitCommit> awaiting;
   };

@@ -89,16 +89,18 @@ Status remove_file(const std::string& path) {
   return {};
 }
 
-Status write_file_atomic(const std::string& dir, const std::string& name, std::string_view data) {
+Status write_file_atomic(const std::string& dir, const std::string& name, std::string_view data, bool durable) {
   const std::string final_path = join_path(dir, name);
   const std::string tmp = final_path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return errno_error("create", tmp);
   FileHandle h(fd, tmp);
   if (auto s = pwrite_all(fd, data.data(), data.size(), 0, tmp); !s.ok()) return s;
-  if (auto s = fdatasync_fd(fd, tmp); !s.ok()) return s;
+  if (durable) {
+    if (auto s = fdatasync_fd(fd, tmp); !s.ok()) return s;
+  }
   if (::rename(tmp.c_str(), final_path.c_str()) != 0) return errno_error("rename to " + final_path, tmp);
-  return fsync_dir(dir);
+  return durable ? fsync_dir(dir) : Status{};
 }
 
 Result<std::optional<std::string>> read_file_if_exists(const std::string& path) {

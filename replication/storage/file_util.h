@@ -44,7 +44,9 @@ Status remove_file(const std::string& path);
 
 // Replaces dir/name atomically: write dir/name.tmp, fdatasync, rename over dir/name, fsync dir.
 // A crash leaves either the old file or the new one.
-Status write_file_atomic(const std::string& dir, const std::string& name, std::string_view data);
+// durable=false skips the fdatasync/dir fsync: still atomic against a process crash (the page
+// cache keeps the rename), not against power loss.
+Status write_file_atomic(const std::string& dir, const std::string& name, std::string_view data, bool durable = true);
 // The whole file, or nullopt when it does not exist.
 Result<std::optional<std::string>> read_file_if_exists(const std::string& path);
 

@@ -293,6 +293,13 @@ Status SegmentLogStore::save_hard_state(const HardState& hs) {
   return {};
 }
 
+Status SegmentLogStore::save_hard_state_relaxed(const HardState& hs) {
+  if (auto s = write_file_atomic(dir_, kHardStateFile, encode_hard_state(hs), /*durable=*/false); !s.ok()) return s;
+  std::lock_guard lk(mu_);
+  hard_state_ = hs;
+  return {};
+}
+
 HardState SegmentLogStore::load_hard_state() const {
   std::lock_guard lk(mu_);
   return hard_state_;

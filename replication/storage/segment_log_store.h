@@ -77,6 +77,7 @@ class SegmentLogStore final : public LogStore {
   Result<Offset> sync() override;
 
   Status save_hard_state(const HardState& hs) override;
+  Status save_hard_state_relaxed(const HardState& hs) override;
   HardState load_hard_state() const override;
   Status save_snapshot(const Snapshot& snap) override;
   Snapshot load_snapshot() const override;
