@@ -9,7 +9,7 @@ packages=(
   libprotobuf-dev protobuf-compiler
   nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  gnuplot-nox iproute2 procps
+  gnuplot-nox librsvg2-bin iproute2 procps
 )
 
 missing=()

@@ -340,6 +340,13 @@ Result<nlohmann::json> execute_run(const RunOptions& opt) {
   for (const auto& [k, v] : factory->settings()) engine[k] = v;
   config["engine"] = engine;
   config["not_applicable"] = factory->not_applicable(common);
+  {
+    nlohmann::json quorum = nlohmann::json::array();
+    for (NodeId n : sc.coordination.quorum) quorum.push_back(n.value());
+    config["coordinator"] = {{"enabled", sc.coordination.enabled},
+                             {"quorum_nodes", quorum},
+                             {"replicated_by", sc.coordination.enabled ? "raft" : "none"}};
+  }
   auto counters = cluster.counters();
   uint64_t leader_changes = 0, elections = 0;
   for (const auto& e : events) {
