@@ -108,6 +108,12 @@ void MemLogStore::mark_durable(Offset end) {
 
 Status MemLogStore::save_hard_state(const HardState& hs) {
   hard_state_ = hs;
+  durable_hard_state_ = hs;
+  return {};
+}
+
+Status MemLogStore::save_hard_state_relaxed(const HardState& hs) {
+  hard_state_ = hs;
   return {};
 }
 
@@ -121,6 +127,7 @@ void MemLogStore::crash() {
   RB_ASSERT(durable_ <= log_end());
   auto s = truncate_suffix(durable_);
   RB_ASSERT(s.ok());
+  hard_state_ = durable_hard_state_;
 }
 
 }  // namespace rb

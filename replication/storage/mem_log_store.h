@@ -32,6 +32,8 @@ class MemLogStore final : public LogStore {
   void mark_durable(Offset end);
 
   Status save_hard_state(const HardState& hs) override;
+  // Not durable: a crash() brings back the last hard state saved with save_hard_state().
+  Status save_hard_state_relaxed(const HardState& hs) override;
   HardState load_hard_state() const override { return hard_state_; }
   Status save_snapshot(const Snapshot& snap) override;
   Snapshot load_snapshot() const override { return snapshot_; }
@@ -49,6 +51,7 @@ class MemLogStore final : public LogStore {
   std::vector<std::pair<Epoch, Offset>> epochs_;
   Offset durable_{0};
   HardState hard_state_;
+  HardState durable_hard_state_;
   Snapshot snapshot_;
   StoreStats stats_;
 };
