@@ -113,8 +113,9 @@ Status MemLogStore::save_hard_state(const HardState& hs) {
 }
 
 Status MemLogStore::save_hard_state_relaxed(const HardState& hs) {
-  hard_state_ = hs;
-  return {};
+  // Modelled as durable: the simulator does not bring back an older commit watermark after a
+  // power loss (a real store may; engines recompute it from their peers).
+  return save_hard_state(hs);
 }
 
 Status MemLogStore::save_snapshot(const Snapshot& snap) {

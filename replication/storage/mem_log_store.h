@@ -32,7 +32,7 @@ class MemLogStore final : public LogStore {
   void mark_durable(Offset end);
 
   Status save_hard_state(const HardState& hs) override;
-  // Not durable: a crash() brings back the last hard state saved with save_hard_state().
+  // Modelled as durable (see the .cc).
   Status save_hard_state_relaxed(const HardState& hs) override;
   HardState load_hard_state() const override { return hard_state_; }
   Status save_snapshot(const Snapshot& snap) override;
