@@ -2,20 +2,9 @@
 
 #include <cstring>
 
-namespace rb {
+#include "replication/core/byte_codec.h"
 
-namespace {
-void put_u64(std::string& s, uint64_t v) {
-  for (int i = 0; i < 8; ++i) s.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-bool get_u64(const std::string& s, size_t& pos, uint64_t& v) {
-  if (pos + 8 > s.size()) return false;
-  v = 0;
-  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<unsigned char>(s[pos + i])) << (8 * i);
-  pos += 8;
-  return true;
-}
-}  // namespace
+namespace rb {
 
 std::string encode_offset_commit(const std::string& group, Offset offset) {
   std::string s;

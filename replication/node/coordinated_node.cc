@@ -4,21 +4,12 @@
 
 #include "replication/broker/placement.h"
 #include "replication/core/assert.h"
+#include "replication/core/byte_codec.h"
 #include "replication/core/prng.h"
 
 namespace rb {
 
 namespace {
-void put_u64(std::string& s, uint64_t v) {
-  for (int i = 0; i < 8; ++i) s.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-bool get_u64(const std::string& s, size_t& pos, uint64_t& v) {
-  if (pos + 8 > s.size()) return false;
-  v = 0;
-  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<unsigned char>(s[pos + i])) << (8 * i);
-  pos += 8;
-  return true;
-}
 void put_nodes(std::string& s, const std::vector<NodeId>& ns) {
   put_u64(s, ns.size());
   for (NodeId n : ns) put_u64(s, n.value());

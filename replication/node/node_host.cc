@@ -299,12 +299,10 @@ void NodeHost::produce(ClientId client, client::ProduceRequest req) {
   }
   counters_.produce_records += req.records.size();
   uint64_t id = next_req_++;
-  bool waits = req.acks != AckLevel::none;
   pending_[id] = Pending{client, req.id, req.partition, PendingKind::produce, ticks_ + cfg_.request_timeout_ticks};
   ProposeRequest pr{RequestId{id}, req.acks, std::move(req.records)};
   for (auto& e : pr.entries) e.kind = EntryKind::data;
   p->engine->propose(std::move(pr));
-  (void)waits;
   drain(*p);
 }
 
