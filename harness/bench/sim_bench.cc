@@ -9,7 +9,7 @@
 
 namespace {
 
-void run_sim(benchmark::State& state, const char* mode, bool consumers) {
+void run_sim(benchmark::State& state, const char* mode, bool consumers, uint32_t batch = 1, int64_t linger_ns = 0) {
   uint64_t messages = 0;
   for (auto _ : state) {
     auto factory = rb::harness::make_mode(mode);
@@ -33,21 +33,29 @@ void run_sim(benchmark::State& state, const char* mode, bool consumers) {
     spec.warmup_ns = 0;
     spec.duration_ns = 2'000'000'000;
     spec.max_in_flight = 4096;
+    spec.batch_max_messages = batch;
+    spec.linger_ns = linger_ns;
     rb::harness::LoadGenerator gen(cluster, spec, /*keep_history=*/true);
     auto res = gen.run();
     messages += res.acked;
     benchmark::DoNotOptimize(res.acked);
   }
-  state.counters["sim_msgs_per_wall_s"] = benchmark::Counter(static_cast<double>(messages), benchmark::Counter::kIsRate);
+  state.counters["sim_msgs_per_wall_s"] =
+      benchmark::Counter(static_cast<double>(messages), benchmark::Counter::kIsRate);
 }
 
 void BM_SimMasterSlave(benchmark::State& state) { run_sim(state, "masterslave", true); }
 void BM_SimMasterSlaveNoConsumers(benchmark::State& state) { run_sim(state, "masterslave", false); }
 void BM_SimRaft(benchmark::State& state) { run_sim(state, "raft", true); }
+// Producers batching as Kafka's do (linger 1 ms, up to 64 messages per request).
+void BM_SimMasterSlaveLinger1ms(benchmark::State& state) { run_sim(state, "masterslave", true, 64, 1'000'000); }
+void BM_SimRaftLinger1ms(benchmark::State& state) { run_sim(state, "raft", true, 64, 1'000'000); }
 
 BENCHMARK(BM_SimMasterSlave)->Arg(100000)->Arg(300000)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_SimMasterSlaveNoConsumers)->Arg(300000)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_SimRaft)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_SimMasterSlaveLinger1ms)->Arg(300000)->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_SimRaftLinger1ms)->Arg(300000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

@@ -10,6 +10,7 @@ namespace rb::harness {
 LoadGenerator::LoadGenerator(ClusterApi& cluster, LoadSpec spec, bool keep_history)
     : cluster_(cluster), spec_(spec), keep_history_(keep_history) {
   RB_ASSERT(spec_.partitions() <= cluster_.partitions());
+  RB_ASSERT(spec_.batch_max_messages >= 1 && spec_.max_in_flight >= 1 && spec_.linger_ns >= 0);
   payload_ = make_payload(std::string(spec_.message_size, 'x'));
   uint32_t total_producers = spec_.topics * spec_.producers_per_topic;
   for (uint32_t t = 0; t < spec_.topics; ++t) {
@@ -17,6 +18,7 @@ LoadGenerator::LoadGenerator(ClusterApi& cluster, LoadSpec spec, bool keep_histo
       Producer p;
       p.id = static_cast<uint32_t>(producers_.size()) + 1;
       p.topic = t;
+      p.unsent.resize(spec_.partitions_per_topic);
       p.interval_ns = spec_.producer_rate > 0 ? 1e9 * total_producers / spec_.producer_rate : 0;
       producers_.push_back(std::move(p));
     }
@@ -62,6 +64,14 @@ LoadResults LoadGenerator::run(const std::function<void(int64_t)>& on_second) {
   results_.measure_start_ns = results_.start_ns + spec_.warmup_ns;
   results_.producers_stop_ns = results_.measure_start_ns + spec_.duration_ns;
   producing_ = true;
+  if (spec_.producer_rate > 0) {
+    // Open loop: the message count is known; growing these by doubling would copy them repeatedly.
+    auto expected =
+        static_cast<size_t>(spec_.producer_rate * 1e-9 * static_cast<double>(spec_.warmup_ns + spec_.duration_ns)) +
+        producers_.size() + 16;
+    msgs_.reserve(expected);
+    results_.sends.reserve(expected);
+  }
   for (size_t i = 0; i < producers_.size(); ++i) schedule_producer(producers_[i]);
   for (size_t c = 0; c < consumers_.size(); ++c)
     for (size_t a = 0; a < consumers_[c].parts.size(); ++a) fetch(consumers_[c], a);
@@ -114,15 +124,16 @@ void LoadGenerator::schedule_producer(Producer& p) {
   if (!producing_) return;
   size_t idx = p.id - 1;
   if (p.interval_ns <= 0) {
-    // Closed loop: keep the window full.
-    while (p.in_flight < spec_.max_in_flight && cluster_.now_ns() < results_.producers_stop_ns) {
+    // Closed loop: keep the window full (messages in flight plus those waiting to be sent).
+    while (p.in_flight + p.unsent_total < spec_.max_in_flight && cluster_.now_ns() < results_.producers_stop_ns) {
       size_t m = msgs_.size();
       PartitionId part{p.topic * spec_.partitions_per_topic +
                        static_cast<uint32_t>(p.next_index % spec_.partitions_per_topic)};
       msgs_.push_back(Msg{p.id, p.next_index++, part, cluster_.now_ns()});
       ++outstanding_total_;
-      send_attempt(p, m);
+      enqueue(p, m);
     }
+    pump(p);
     return;
   }
   int64_t due =
@@ -140,41 +151,84 @@ void LoadGenerator::produce_due(Producer& p) {
                    static_cast<uint32_t>(p.next_index % spec_.partitions_per_topic)};
   msgs_.push_back(Msg{p.id, p.next_index++, part, due});
   ++outstanding_total_;
-  if (p.in_flight < spec_.max_in_flight && p.queued.empty()) {
-    send_attempt(p, m);
-  } else {
-    p.queued.push_back(m);
-  }
+  enqueue(p, m);
+  pump(p);
   schedule_producer(p);
 }
 
-void LoadGenerator::send_attempt(Producer& p, size_t m) {
-  Msg& msg = msgs_[m];
-  int64_t now = cluster_.now_ns();
-  if (msg.invoke < 0) {
-    msg.invoke = now;
-    ++results_.sent;
-    results_.intervals.add_sent(second_of(msg.intended));
-    if (msg.intended >= results_.measure_start_ns) results_.schedule_slip.record(now - msg.intended);
-    ++p.in_flight;
-  } else {
-    ++results_.retries;
+void LoadGenerator::enqueue(Producer& p, size_t m) {
+  auto k = msgs_[m].partition.value() - p.topic * spec_.partitions_per_topic;
+  auto& q = p.unsent[k];
+  q.push_back(m);
+  ++p.unsent_total;
+  // A partial batch that may linger gets a wake-up when its oldest message has waited enough.
+  if (q.size() == 1 && spec_.linger_ns > 0 && spec_.batch_max_messages > 1) {
+    size_t idx = p.id - 1;
+    cluster_.schedule(msgs_[m].intended + spec_.linger_ns, [this, idx] { pump(producers_[idx]); });
   }
-  ++msg.attempts;
-  uint64_t req_id = p.next_request++;
-  p.outstanding[req_id] = m;
+}
+
+void LoadGenerator::pump(Producer& p) {
+  const int64_t now = cluster_.now_ns();
+  while (p.unsent_total > 0 && p.in_flight < spec_.max_in_flight) {
+    // The ready partition whose oldest waiting message is the oldest overall goes first.
+    size_t best = p.unsent.size();
+    for (size_t k = 0; k < p.unsent.size(); ++k) {
+      const auto& q = p.unsent[k];
+      if (q.empty()) continue;
+      bool ready = q.size() >= spec_.batch_max_messages || spec_.linger_ns == 0 ||
+                   now >= msgs_[q.front()].intended + spec_.linger_ns;
+      if (ready && (best == p.unsent.size() || q.front() < p.unsent[best].front())) best = k;
+    }
+    if (best == p.unsent.size()) return;  // only lingering partial batches
+    auto& q = p.unsent[best];
+    size_t n = std::min<size_t>({q.size(), spec_.batch_max_messages, spec_.max_in_flight - p.in_flight});
+    std::vector<size_t> batch(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(n));
+    q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(n));
+    p.unsent_total -= n;
+    if (!q.empty() && q.size() < spec_.batch_max_messages && spec_.linger_ns > 0 &&
+        msgs_[q.front()].intended + spec_.linger_ns > now) {
+      // The rest is a partial batch that may still linger: wake when it has waited enough.
+      size_t idx = p.id - 1;
+      cluster_.schedule(msgs_[q.front()].intended + spec_.linger_ns, [this, idx] { pump(producers_[idx]); });
+    }
+    send_attempt(p, std::move(batch));
+  }
+}
+
+void LoadGenerator::send_attempt(Producer& p, std::vector<size_t> batch) {
+  RB_ASSERT(!batch.empty());
+  int64_t now = cluster_.now_ns();
+  const PartitionId partition = msgs_[batch.front()].partition;
   client::ProduceRequest req;
+  uint64_t req_id = p.next_request++;
   req.id = RequestId{req_id};
-  req.partition = msg.partition;
+  req.partition = partition;
   req.acks = spec_.acks;
-  Entry e;
-  e.kind = EntryKind::data;
-  e.producer = ProducerId{msg.producer};
-  e.sequence = msg.sequence;
-  e.timestamp_ns = msg.intended;
-  e.payload = payload_;
-  req.records.push_back(std::move(e));
-  cluster_.send(producer_client(p.id), route(msg.partition), std::move(req));
+  req.records.reserve(batch.size());
+  for (size_t m : batch) {
+    Msg& msg = msgs_[m];
+    RB_ASSERT(msg.partition == partition);
+    if (msg.invoke < 0) {
+      msg.invoke = now;
+      ++results_.sent;
+      results_.intervals.add_sent(second_of(msg.intended));
+      if (msg.intended >= results_.measure_start_ns) results_.schedule_slip.record(now - msg.intended);
+      ++p.in_flight;
+    } else {
+      ++results_.retries;
+    }
+    ++msg.attempts;
+    Entry e;
+    e.kind = EntryKind::data;
+    e.producer = ProducerId{msg.producer};
+    e.sequence = msg.sequence;
+    e.timestamp_ns = msg.intended;
+    e.payload = payload_;
+    req.records.push_back(std::move(e));
+  }
+  p.outstanding.emplace(req_id, std::move(batch));
+  cluster_.send(producer_client(p.id), route(partition), std::move(req));
   size_t idx = p.id - 1;
   cluster_.schedule(now + spec_.request_timeout_ns,
                     [this, idx, req_id] { on_attempt_timeout(producers_[idx], req_id); });
@@ -183,32 +237,38 @@ void LoadGenerator::send_attempt(Producer& p, size_t m) {
 void LoadGenerator::on_attempt_timeout(Producer& p, uint64_t request) {
   auto it = p.outstanding.find(request);
   if (it == p.outstanding.end()) return;
-  size_t m = it->second;
+  std::vector<size_t> batch = std::move(it->second);
   p.outstanding.erase(it);
-  redirect(msgs_[m].partition, kNoNode);
-  retry_or_give_up(p, m, /*maybe_written=*/true, errc::timeout);
+  redirect(msgs_[batch.front()].partition, kNoNode);
+  for (size_t m : batch) retry_or_give_up(p, m, /*maybe_written=*/true, errc::timeout);
+  refill(p);
 }
 
 void LoadGenerator::on_produce_response(Producer& p, const client::ProduceResponse& r) {
   auto it = p.outstanding.find(r.id.value());
   if (it == p.outstanding.end()) return;  // a late answer to an attempt that timed out
-  size_t m = it->second;
+  std::vector<size_t> batch = std::move(it->second);
   p.outstanding.erase(it);
-  Msg& msg = msgs_[m];
   if (r.code == errc::ok) {
-    last_ok_ = r;
-    finish(p, m, Outcome::ok, errc::ok);
+    // The records of one request are stored contiguously from base_offset.
+    for (size_t i = 0; i < batch.size(); ++i)
+      finish(p, batch[i], Outcome::ok, errc::ok, &r, r.base_offset + static_cast<int64_t>(i));
+    refill(p);
     return;
   }
+  PartitionId partition = msgs_[batch.front()].partition;
   bool maybe = r.code == errc::timeout;
   if (r.code == errc::not_leader || r.code == errc::unavailable || r.code == errc::not_enough_replicas) {
-    redirect(msg.partition, r.code == errc::not_leader ? r.leader_hint : route(msg.partition));
+    redirect(partition, r.code == errc::not_leader ? r.leader_hint : route(partition));
   }
-  if (r.code == errc::too_large || r.code == errc::bad_input || r.code == errc::not_found) {
-    finish(p, m, Outcome::fail, r.code);
-    return;
+  for (size_t m : batch) {
+    if (r.code == errc::too_large || r.code == errc::bad_input || r.code == errc::not_found) {
+      finish(p, m, Outcome::fail, r.code);
+    } else {
+      retry_or_give_up(p, m, maybe, r.code);
+    }
   }
-  retry_or_give_up(p, m, maybe, r.code);
+  refill(p);
 }
 
 void LoadGenerator::retry_or_give_up(Producer& p, size_t m, bool maybe_written, errc err) {
@@ -221,11 +281,12 @@ void LoadGenerator::retry_or_give_up(Producer& p, size_t m, bool maybe_written, 
   }
   size_t idx = p.id - 1;
   cluster_.schedule(now + spec_.retry_backoff_ns, [this, idx, m] {
-    if (!msgs_[m].done) send_attempt(producers_[idx], m);
+    if (!msgs_[m].done) send_attempt(producers_[idx], {m});
   });
 }
 
-void LoadGenerator::finish(Producer& p, size_t m, Outcome o, errc err) {
+void LoadGenerator::finish(Producer& p, size_t m, Outcome o, errc err, const client::ProduceResponse* ok,
+                           Offset offset) {
   Msg& msg = msgs_[m];
   if (msg.done) return;
   msg.done = true;
@@ -243,9 +304,10 @@ void LoadGenerator::finish(Producer& p, size_t m, Outcome o, errc err) {
   rec.attempts = msg.attempts;
   int64_t sec = second_of(msg.intended);
   if (o == Outcome::ok) {
-    rec.offset = last_ok_.base_offset;
-    rec.node = last_ok_.node;
-    rec.epoch = last_ok_.epoch;
+    RB_ASSERT(ok != nullptr);
+    rec.offset = offset;
+    rec.node = ok->node;
+    rec.epoch = ok->epoch;
     ++results_.acked;
     results_.intervals.add_acked(sec, now - msg.intended);
     if (measured(msg.intended)) {
@@ -262,14 +324,24 @@ void LoadGenerator::finish(Producer& p, size_t m, Outcome o, errc err) {
   results_.sends.push_back(rec);
   if (msg.invoke >= 0) {
     --p.in_flight;
+  } else {
+    // Never sent (still waiting at the end of the run): no longer waiting either.
+    auto k = msg.partition.value() - p.topic * spec_.partitions_per_topic;
+    auto& q = p.unsent[k];
+    auto pos = std::find(q.begin(), q.end(), m);
+    if (pos != q.end()) {
+      q.erase(pos);
+      --p.unsent_total;
+    }
   }
-  // The window has room: send what queued up.
-  while (!p.queued.empty() && p.in_flight < spec_.max_in_flight) {
-    size_t next = p.queued.front();
-    p.queued.pop_front();
-    send_attempt(p, next);
+}
+
+void LoadGenerator::refill(Producer& p) {
+  if (p.interval_ns <= 0 && producing_) {
+    schedule_producer(p);  // closed loop: new messages for the freed window; pumps
+  } else {
+    pump(p);
   }
-  if (p.interval_ns <= 0) schedule_producer(p);
 }
 
 // --- consumers ---------------------------------------------------------------------------------

@@ -5,7 +5,16 @@
 // Producers are open-loop: message i of a producer is due at start + i / rate, whether or not the
 // cluster kept up, and its latency is measured from that *intended* time (no coordinated
 // omission); a bounded in-flight window queues what cannot be sent yet, and the queueing shows up
-// as latency. producerRate 0 means closed-loop at the window (maximum throughput). Each message
+// as latency. producerRate 0 means closed-loop at the window (maximum throughput).
+//
+// Producers batch as a Kafka producer's accumulator does: due messages wait in a per-partition
+// queue, and one produce request carries up to `batch_max_messages` of them. A partition's queue
+// is ready to send when it holds a full batch or its oldest message has waited `linger_ns`; with
+// linger 0 a message goes out as soon as the window has room, so batches form only while the
+// window is full. The window counts messages, not requests. The defaults (1 message, no linger)
+// send every message in its own request. A retried message is always sent alone, so that the
+// broker's per-record de-duplication answers it exactly even when only part of its first batch
+// was stored. Each message
 // carries its producer id and sequence (its identity for the checker) and its intended time (for
 // end-to-end latency). Retries reuse the same identity, so idempotent brokers de-duplicate them.
 //
@@ -33,7 +42,9 @@ struct LoadSpec {
   double producer_rate = 1000;  // messages/s over all producers; 0 = closed loop
   int64_t warmup_ns = 1'000'000'000;
   int64_t duration_ns = 10'000'000'000;  // measured phase, after warm-up
-  uint32_t max_in_flight = 1000;         // per producer
+  uint32_t max_in_flight = 1000;         // per producer, in messages
+  uint32_t batch_max_messages = 1;       // records per produce request, >= 1
+  int64_t linger_ns = 0;                 // how long a partial batch may wait for more messages
   AckLevel acks = AckLevel::all;
   int64_t request_timeout_ns = 3'000'000'000;    // one attempt; then the outcome is unknown
   int64_t delivery_timeout_ns = 30'000'000'000;  // all attempts of one message
@@ -98,19 +109,17 @@ class LoadGenerator {
   LoadResults run(const std::function<void(int64_t second)>& on_second = {});
 
  private:
-  struct Attempt {
-    size_t msg;        // index into sends
-    uint64_t request;  // request id of this attempt
-  };
   struct Producer {
     uint32_t id;
     uint32_t topic;
     double interval_ns;
     int64_t next_index = 0;
-    std::deque<size_t> queued;  // due but not sent (window full)
-    uint32_t in_flight = 0;
+    // Due but not yet sent, per partition of the topic (index k = partition - first of topic).
+    std::vector<std::deque<size_t>> unsent;
+    size_t unsent_total = 0;
+    uint32_t in_flight = 0;  // messages sent at least once and not finished
     uint64_t next_request = 1;
-    std::map<uint64_t, size_t> outstanding;  // request id -> message index
+    std::map<uint64_t, std::vector<size_t>> outstanding;  // request id -> message indices
   };
   struct Assignment {
     PartitionId partition;
@@ -131,11 +140,17 @@ class LoadGenerator {
 
   void schedule_producer(Producer& p);
   void produce_due(Producer& p);
-  void send_attempt(Producer& p, size_t msg);
+  void enqueue(Producer& p, size_t msg);
+  // Sends ready batches while the window has room.
+  void pump(Producer& p);
+  // After messages finished: a closed-loop producer creates new ones; then pump.
+  void refill(Producer& p);
+  void send_attempt(Producer& p, std::vector<size_t> msgs);
   void on_produce_response(Producer& p, const client::ProduceResponse& r);
   void on_attempt_timeout(Producer& p, uint64_t request);
   void retry_or_give_up(Producer& p, size_t msg, bool maybe_written, errc err);
-  void finish(Producer& p, size_t msg, Outcome o, errc err);
+  void finish(Producer& p, size_t msg, Outcome o, errc err, const client::ProduceResponse* ok = nullptr,
+              Offset offset = Offset{-1});
 
   void fetch(Consumer& c, size_t a);
   void on_fetch_response(Consumer& c, const client::FetchResponse& r);
@@ -175,7 +190,6 @@ class LoadGenerator {
   };
   std::vector<Msg> msgs_;
   uint64_t outstanding_total_ = 0;
-  client::ProduceResponse last_ok_;  // the answer being finished (finish() reads offset/node/epoch)
 };
 
 }  // namespace rb::harness

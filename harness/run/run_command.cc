@@ -69,6 +69,8 @@ LoadSpec load_spec(const workload::Workload& w) {
   s.warmup_ns = static_cast<int64_t>(w.warmup_seconds * 1e9);
   s.duration_ns = static_cast<int64_t>(w.test_duration_seconds * 1e9);
   s.max_in_flight = w.max_in_flight;
+  s.batch_max_messages = w.producer_batch_messages;
+  s.linger_ns = static_cast<int64_t>(w.producer_linger_ms * 1e6);
   s.acks = w.acks;
   return s;
 }

@@ -73,6 +73,11 @@ Status Workload::validate() const {
   if (!std::isfinite(producer_rate) || producer_rate < 0)
     return invalid("producerRate", "must be >= 0 msg/s (0 = find the maximum rate)");
   if (max_in_flight < 1) return invalid("maxInFlight", "must be at least 1");
+  if (producer_batch_messages < 1) return invalid("producerBatchMessages", "must be at least 1");
+  if (producer_batch_messages > max_in_flight)
+    return invalid("producerBatchMessages", "must be at most maxInFlight (" + std::to_string(max_in_flight) + ")");
+  if (!std::isfinite(producer_linger_ms) || producer_linger_ms < 0)
+    return invalid("producerLingerMs", "must be >= 0 ms");
   if (!std::isfinite(test_duration_seconds) || test_duration_seconds <= 0)
     return invalid("testDurationSeconds", "must be > 0");
   if (!std::isfinite(warmup_seconds) || warmup_seconds < 0) return invalid("warmupSeconds", "must be >= 0");

@@ -5,7 +5,8 @@
 // JSON (all keys optional; the defaults are the member initialisers below):
 //   {"name": "default", "topics": 1, "partitionsPerTopic": 4, "messageSize": 1024,
 //    "producersPerTopic": 1, "subscriptionsPerTopic": 1, "consumerPerSubscription": 1,
-//    "producerRate": 5000, "maxInFlight": 128, "testDurationSeconds": 10, "warmupSeconds": 2,
+//    "producerRate": 5000, "maxInFlight": 128, "producerBatchMessages": 1, "producerLingerMs": 0,
+//    "testDurationSeconds": 10, "warmupSeconds": 2,
 //    "nodes": 3, "replicas": 3, "acks": "all", "minInsync": 2, "fsync": "always",
 //    "batchMaxEntries": 512, "batchMaxBytes": 1048576, "batchLingerTicks": 0,
 //    "idempotence": true, "tickMs": 1, "faults": [], "settings": {"raft.election_ticks": "10"}}
@@ -46,7 +47,9 @@ struct Workload {
   uint32_t subscriptions_per_topic = 1;    // >= 0; 0 = no consumers
   uint32_t consumer_per_subscription = 1;  // >= 1
   double producer_rate = 1000;             // msg/s across all producers, >= 0; 0 = find the max rate
-  uint32_t max_in_flight = 128;            // per producer; bounds the closed-loop window when rate = 0
+  uint32_t max_in_flight = 128;            // per producer, in messages; the closed-loop window when rate = 0
+  uint32_t producer_batch_messages = 1;    // records per produce request, 1..maxInFlight
+  double producer_linger_ms = 0;           // how long a partial batch may wait, >= 0
   double test_duration_seconds = 10;       // measured phase, > 0
   double warmup_seconds = 0;               // before the measured phase, >= 0
 

@@ -132,6 +132,8 @@ const std::vector<Field>& fields() {
       RB_FIELD("consumerPerSubscription", read_uint, consumer_per_subscription, w.consumer_per_subscription),
       RB_FIELD("producerRate", read_double, producer_rate, w.producer_rate),
       RB_FIELD("maxInFlight", read_uint, max_in_flight, w.max_in_flight),
+      RB_FIELD("producerBatchMessages", read_uint, producer_batch_messages, w.producer_batch_messages),
+      RB_FIELD("producerLingerMs", read_double, producer_linger_ms, w.producer_linger_ms),
       RB_FIELD("testDurationSeconds", read_double, test_duration_seconds, w.test_duration_seconds),
       RB_FIELD("warmupSeconds", read_double, warmup_seconds, w.warmup_seconds),
       RB_FIELD("nodes", read_optional_uint, nodes, w.node_count()),

@@ -1,5 +1,6 @@
 #include "replication/broker/partition_state.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "replication/core/byte_codec.h"
@@ -32,9 +33,16 @@ void PartitionState::on_appended(const Entries& entries) {
       continue;
     }
     if (e.kind != EntryKind::data || e.producer.value() == 0 || e.sequence < 0) continue;
-    auto& pe = producers_[e.producer.value()];
-    pe.recent.emplace(e.sequence, e.offset);  // keeps the first copy if stored twice
-    if (pe.recent.size() > kRecentPerProducer) pe.recent.erase(pe.recent.begin());
+    auto& recent = producers_[e.producer.value()].recent;
+    if (recent.empty() || e.sequence > recent.back().first) {
+      recent.emplace_back(e.sequence, e.offset);
+    } else {
+      auto pos = std::lower_bound(recent.begin(), recent.end(), e.sequence,
+                                  [](const auto& x, int64_t s) { return x.first < s; });
+      if (pos == recent.end() || pos->first != e.sequence) recent.emplace(pos, e.sequence, e.offset);
+      // else: stored twice; the first copy is the one a retry is answered with
+    }
+    if (recent.size() > kRecentPerProducer) recent.pop_front();
   }
 }
 
@@ -66,8 +74,10 @@ void PartitionState::on_log_rewritten() {
 std::optional<Offset> PartitionState::find_duplicate(ProducerId producer, int64_t sequence) const {
   auto it = producers_.find(producer.value());
   if (it == producers_.end() || it->second.recent.empty()) return std::nullopt;
-  auto pos = it->second.recent.find(sequence);
-  if (pos == it->second.recent.end()) return std::nullopt;
+  const auto& recent = it->second.recent;
+  auto pos =
+      std::lower_bound(recent.begin(), recent.end(), sequence, [](const auto& x, int64_t s) { return x.first < s; });
+  if (pos == recent.end() || pos->first != sequence) return std::nullopt;
   return pos->second;
 }
 

@@ -41,9 +41,10 @@ class PartitionState final : public SnapshotSource {
 
  private:
   struct ProducerEntry {
-    // Recent sequence -> offset; bounded (the lowest sequences are forgotten first) so memory stays
-    // flat. Sequences may arrive out of order (a retry after a later record), so this is a map.
-    std::map<int64_t, Offset> recent;
+    // Recent (sequence, offset) pairs sorted by sequence; bounded (the lowest sequences are forgotten
+    // first) so memory stays flat. Sequences mostly arrive in order, so an insert is a push_back;
+    // a retry after a later record inserts in the middle.
+    std::deque<std::pair<int64_t, Offset>> recent;
   };
   static constexpr size_t kRecentPerProducer = 1024;
 
