@@ -269,6 +269,10 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   cfg.disk.write_bytes_per_ns = disk->write_bytes_per_ns;
   cfg.cpu.per_message_ns = static_cast<int64_t>(per_msg);
   cfg.cpu.per_byte_ns = per_byte;
+  // calibrate runs its nodes on this host, as `run --runtime net` does by default: they share its
+  // cores and its disk.
+  cfg.cpu.shared_cores = static_cast<uint32_t>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+  cfg.disk.shared = true;
   char host[256] = {0};
   gethostname(host, sizeof(host) - 1);
   nlohmann::json measured = {

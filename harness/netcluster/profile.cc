@@ -63,14 +63,22 @@ Result<sim::SimConfig> sim_profile_from_json(const nlohmann::json& j) {
   }
   if (j.contains("disk")) {
     const auto& d = j["disk"];
-    if (auto s = only(d, "disk", {"write_bytes_per_ns", "fsync_ns", "fsync_jitter_ns"}); !s.ok()) return s.error();
+    if (auto s = only(d, "disk", {"write_bytes_per_ns", "fsync_ns", "fsync_jitter_ns", "shared"}); !s.ok())
+      return s.error();
+    if (d.contains("shared")) {
+      if (!d["shared"].is_boolean()) return bad("disk.shared must be true or false");
+      c.disk.shared = d["shared"].get<bool>();
+    }
     if (auto s = num(d, "disk", "write_bytes_per_ns", c.disk.write_bytes_per_ns); !s.ok()) return s.error();
     if (auto s = num(d, "disk", "fsync_ns", c.disk.fsync_ns); !s.ok()) return s.error();
     if (auto s = num(d, "disk", "fsync_jitter_ns", c.disk.fsync_jitter_ns); !s.ok()) return s.error();
   }
   if (j.contains("cpu")) {
     const auto& u = j["cpu"];
-    if (auto s = only(u, "cpu", {"per_message_ns", "per_byte_ns"}); !s.ok()) return s.error();
+    if (auto s = only(u, "cpu", {"per_message_ns", "per_byte_ns", "shared_cores"}); !s.ok()) return s.error();
+    if (u.contains("shared_cores") && (!u["shared_cores"].is_number_unsigned()))
+      return bad("cpu.shared_cores must be a non-negative integer");
+    if (auto s = num(u, "cpu", "shared_cores", c.cpu.shared_cores); !s.ok()) return s.error();
     if (auto s = num(u, "cpu", "per_message_ns", c.cpu.per_message_ns); !s.ok()) return s.error();
     if (auto s = num(u, "cpu", "per_byte_ns", c.cpu.per_byte_ns); !s.ok()) return s.error();
   }
@@ -98,8 +106,12 @@ nlohmann::json sim_profile_to_json(const sim::SimConfig& c) {
           {"disk",
            {{"write_bytes_per_ns", c.disk.write_bytes_per_ns},
             {"fsync_ns", c.disk.fsync_ns},
-            {"fsync_jitter_ns", c.disk.fsync_jitter_ns}}},
-          {"cpu", {{"per_message_ns", c.cpu.per_message_ns}, {"per_byte_ns", c.cpu.per_byte_ns}}},
+            {"fsync_jitter_ns", c.disk.fsync_jitter_ns},
+            {"shared", c.disk.shared}}},
+          {"cpu",
+           {{"per_message_ns", c.cpu.per_message_ns},
+            {"per_byte_ns", c.cpu.per_byte_ns},
+            {"shared_cores", c.cpu.shared_cores}}},
           {"tick_ns", c.tick_ns}};
 }
 

@@ -102,6 +102,12 @@ class SimCluster::Node final : public NodeIo {
       return;
     }
     int64_t start = std::max(c_.now_ns(), cpu_free_at_);
+    if (!c_.core_free_at_.empty()) {
+      // Nodes on one host: the input also needs a core, the one that frees up first.
+      auto core = std::min_element(c_.core_free_at_.begin(), c_.core_free_at_.end());
+      start = std::max(start, *core);
+      *core = start + cost_ns;
+    }
     cpu_free_at_ = start + cost_ns;
     c_.counters_.cpu_seconds += static_cast<double>(cost_ns) * 1e-9;
     fn();
@@ -194,8 +200,15 @@ class SimCluster::Node final : public NodeIo {
         static_cast<int64_t>((static_cast<double>(bytes) / d.write_bytes_per_ns + d.fsync_ns + jitter) * disk_slowdown);
     c_.counters_.disk_bytes += bytes;
     ++c_.counters_.fsyncs;
+    int64_t done_at = c_.now_ns() + dur;
+    if (d.shared) {
+      // One disk for all nodes: this sync queues behind the others' (fdatasync calls of several
+      // processes on one device overlap little; see docs/performance.md).
+      done_at = std::max(c_.now_ns(), c_.disk_free_at_) + dur;
+      c_.disk_free_at_ = done_at;
+    }
     uint64_t inc = incarnation;
-    c_.q_.at(c_.now_ns() + dur, [this, inc, ends = std::move(ends)] {
+    c_.q_.at(done_at, [this, inc, ends = std::move(ends)] {
       if (!up || inc != incarnation) return;
       for (auto& [p, end] : ends) stores.at(p)->mark_durable(end);
       c_.mix_trace(0x5f, id_.value(), ends.size());
@@ -267,6 +280,7 @@ SimCluster::SimCluster(SimClusterConfig cfg, const EngineFactory& factory)
       disk_rng_(Prng::substream(cfg_.seed, "disk")) {
   auto s = cfg_.validate();
   RB_ASSERT_MSG(s.ok(), s.ok() ? "" : s.error().message.c_str());
+  core_free_at_.assign(cfg_.sim.cpu.shared_cores, 0);
   for (uint32_t i = 0; i < cfg_.nodes; ++i) nodes_.push_back(std::make_unique<Node>(*this, NodeId{i}));
   for (auto& n : nodes_) n->start();
 }

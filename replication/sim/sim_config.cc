@@ -24,6 +24,7 @@ Status DiskModel::validate() const {
 
 Status CpuModel::validate() const {
   if (per_message_ns < 0 || per_byte_ns < 0) return bad("cpu costs must be >= 0");
+  if (shared_cores > 1024) return bad("cpu shared_cores must be at most 1024");
   return {};
 }
 
@@ -41,7 +42,10 @@ std::string SimConfig::describe() const {
   os << "latency " << network.latency_ns / 1000 << "us +" << network.jitter_ns / 1000 << "us, "
      << network.bandwidth_bytes_per_ns * 8 << " Gbit/s, loss " << network.loss << "; disk "
      << disk.write_bytes_per_ns * 1000 << " MB/s, fsync " << disk.fsync_ns / 1000 << "us; cpu " << cpu.per_message_ns
-     << "ns/msg + " << cpu.per_byte_ns << "ns/B; tick " << tick_ns / 1000 << "us";
+     << "ns/msg + " << cpu.per_byte_ns << "ns/B";
+  if (disk.shared) os << "; one shared disk";
+  if (cpu.shared_cores > 0) os << "; " << cpu.shared_cores << " shared cores";
+  os << "; tick " << tick_ns / 1000 << "us";
   return os.str();
 }
 

@@ -21,12 +21,18 @@ struct DiskModel {
   double write_bytes_per_ns = 0.5;  // 500 MB/s sequential write
   int64_t fsync_ns = 500'000;       // fdatasync latency
   int64_t fsync_jitter_ns = 100'000;
+  // One disk under every node (a cluster on one host): a node's sync waits for the syncs of the
+  // others that started before it. false: every node has a disk of its own.
+  bool shared = false;
   Status validate() const;
 };
 
 struct CpuModel {
   int64_t per_message_ns = 2'000;  // handling one peer message or client request
   double per_byte_ns = 0.5;        // plus this per byte carried (copy, checksum, encode)
+  // 0: every node has a core of its own. N > 0: all nodes share N cores (a cluster on one host);
+  // an input then also waits for the earliest free core.
+  uint32_t shared_cores = 0;
   Status validate() const;
 };
 

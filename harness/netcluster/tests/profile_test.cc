@@ -19,6 +19,8 @@ TEST(SimProfile, RoundTripsEveryField) {
   c.disk.write_bytes_per_ns = 0.25;
   c.cpu.per_message_ns = 4321;
   c.cpu.per_byte_ns = 1.5;
+  c.cpu.shared_cores = 2;
+  c.disk.shared = true;
   c.tick_ns = 2'000'000;
   char tmpl[] = "/tmp/rb_profile_XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
@@ -28,6 +30,8 @@ TEST(SimProfile, RoundTripsEveryField) {
   ASSERT_TRUE(back.ok()) << back.error().describe();
   EXPECT_EQ(sim_profile_to_json(*back), sim_profile_to_json(c));
   EXPECT_EQ(back->client_network.latency_ns, 999);
+  EXPECT_EQ(back->cpu.shared_cores, 2u);
+  EXPECT_TRUE(back->disk.shared);
   std::filesystem::remove_all(tmpl);
 }
 
