@@ -9,6 +9,7 @@
 //            1 KB messages; each run gives the nodes' CPU seconds, the messages they handled (peer
 //            messages received + client requests) and the bytes (peer + client frames). Two runs,
 //            two unknowns: cpu = per_message * messages + per_byte * bytes.
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -143,6 +144,8 @@ NetResult measure_loopback(int round_trips) {
 
 struct CpuSample {
   double cpu_s = 0;
+  double client_cpu_s = 0;  // this process: the load generator and its client connections
+  double client_requests = 0;
   double messages = 0;
   double bytes = 0;
   double acked = 0;
@@ -167,8 +170,15 @@ Result<CpuSample> measure_cpu(const std::string& binary, uint32_t message_size, 
         x.bytes += static_cast<double>(p.bytes_received);
       }
       auto it = st->counters.find("node.client_requests");
-      if (it != st->counters.end()) x.messages += static_cast<double>(it->second);
+      if (it != st->counters.end()) {
+        x.messages += static_cast<double>(it->second);
+        x.client_requests += static_cast<double>(it->second);
+      }
     }
+    struct rusage ru {};
+    getrusage(RUSAGE_SELF, &ru);
+    x.client_cpu_s = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                     static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
     return x;
   };
   CpuSample before = totals();
@@ -185,6 +195,8 @@ Result<CpuSample> measure_cpu(const std::string& binary, uint32_t message_size, 
   CpuSample after = totals();
   CpuSample d;
   d.cpu_s = after.cpu_s - before.cpu_s;
+  d.client_cpu_s = after.client_cpu_s - before.client_cpu_s;
+  d.client_requests = after.client_requests - before.client_requests;
   d.messages = after.messages - before.messages;
   d.bytes = after.bytes - before.bytes + static_cast<double>(c.counters().client_bytes - client_before);
   d.acked = static_cast<double>(res.acked);
@@ -273,20 +285,35 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   // cores and its disk.
   cfg.cpu.shared_cores = static_cast<uint32_t>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
   cfg.disk.shared = true;
+  // The load generator runs here too; its cost per request (sending it, reading the answer) takes
+  // the same cores in the simulation.
+  double client_requests = small->client_requests + large->client_requests;
+  if (client_requests > 0)
+    cfg.cpu.client_per_request_ns =
+        static_cast<int64_t>((small->client_cpu_s + large->client_cpu_s) * 1e9 / client_requests);
   char host[256] = {0};
   gethostname(host, sizeof(host) - 1);
-  nlohmann::json measured = {
-      {"host", host},
-      {"cpus", sysconf(_SC_NPROCESSORS_ONLN)},
-      {"fsync_p50_ns", disk->fsync_p50},
-      {"fsync_p90_ns", disk->fsync_p90},
-      {"write_bytes_per_ns", disk->write_bytes_per_ns},
-      {"loopback_one_way_p50_ns", net.one_way_p50},
-      {"loopback_one_way_p90_ns", net.one_way_p90},
-      {"loopback_bytes_per_ns", net.bytes_per_ns},
-      {"cpu_run_100B", {{"cpu_s", small->cpu_s}, {"messages", m1}, {"bytes", b1}, {"acked", small->acked}}},
-      {"cpu_run_1KB", {{"cpu_s", large->cpu_s}, {"messages", m2}, {"bytes", b2}, {"acked", large->acked}}},
-      {"quick", quick}};
+  nlohmann::json measured = {{"host", host},
+                             {"cpus", sysconf(_SC_NPROCESSORS_ONLN)},
+                             {"fsync_p50_ns", disk->fsync_p50},
+                             {"fsync_p90_ns", disk->fsync_p90},
+                             {"write_bytes_per_ns", disk->write_bytes_per_ns},
+                             {"loopback_one_way_p50_ns", net.one_way_p50},
+                             {"loopback_one_way_p90_ns", net.one_way_p90},
+                             {"loopback_bytes_per_ns", net.bytes_per_ns},
+                             {"cpu_run_100B",
+                              {{"cpu_s", small->cpu_s},
+                               {"client_cpu_s", small->client_cpu_s},
+                               {"messages", m1},
+                               {"bytes", b1},
+                               {"acked", small->acked}}},
+                             {"cpu_run_1KB",
+                              {{"cpu_s", large->cpu_s},
+                               {"client_cpu_s", large->client_cpu_s},
+                               {"messages", m2},
+                               {"bytes", b2},
+                               {"acked", large->acked}}},
+                             {"quick", quick}};
   if (auto s = save_sim_profile(out, cfg, measured); !s.ok()) return fail(s.error().describe());
   std::printf("profile written to %s\n%s\n", out.c_str(), sim_profile_to_json(cfg).dump(2).c_str());
   return 0;

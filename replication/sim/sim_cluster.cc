@@ -322,7 +322,14 @@ int64_t SimCluster::transmit(NodeId from, NodeId to, int64_t depart, size_t byte
 void SimCluster::send(ClientId client, NodeId n, client::Request req) {
   size_t bytes = request_bytes(req);
   counters_.client_bytes += bytes;
-  int64_t arrive = transmit(NodeId{kClientEndpoint}, n, q_.now(), bytes, cfg_.sim.client_network);
+  int64_t depart = q_.now();
+  if (!core_free_at_.empty() && cfg_.sim.cpu.client_per_request_ns > 0) {
+    // The client shares the host's cores with the nodes.
+    auto core = std::min_element(core_free_at_.begin(), core_free_at_.end());
+    depart = std::max(depart, *core) + cfg_.sim.cpu.client_per_request_ns;
+    *core = depart;
+  }
+  int64_t arrive = transmit(NodeId{kClientEndpoint}, n, depart, bytes, cfg_.sim.client_network);
   if (arrive < 0) return;  // lost: the client's timeout notices
   const CpuModel& cpu = cfg_.sim.cpu;
   int64_t cost = cpu.per_message_ns + static_cast<int64_t>(cpu.per_byte_ns * static_cast<double>(bytes));

@@ -33,6 +33,9 @@ struct CpuModel {
   // 0: every node has a core of its own. N > 0: all nodes share N cores (a cluster on one host);
   // an input then also waits for the earliest free core.
   uint32_t shared_cores = 0;
+  // With shared cores: what the clients (the load generator on the same host) spend per request
+  // they send, including reading its answer. It takes a core before the request leaves.
+  int64_t client_per_request_ns = 0;
   Status validate() const;
 };
 

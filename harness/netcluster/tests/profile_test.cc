@@ -20,6 +20,7 @@ TEST(SimProfile, RoundTripsEveryField) {
   c.cpu.per_message_ns = 4321;
   c.cpu.per_byte_ns = 1.5;
   c.cpu.shared_cores = 2;
+  c.cpu.client_per_request_ns = 777;
   c.disk.shared = true;
   c.tick_ns = 2'000'000;
   char tmpl[] = "/tmp/rb_profile_XXXXXX";
@@ -31,6 +32,7 @@ TEST(SimProfile, RoundTripsEveryField) {
   EXPECT_EQ(sim_profile_to_json(*back), sim_profile_to_json(c));
   EXPECT_EQ(back->client_network.latency_ns, 999);
   EXPECT_EQ(back->cpu.shared_cores, 2u);
+  EXPECT_EQ(back->cpu.client_per_request_ns, 777);
   EXPECT_TRUE(back->disk.shared);
   std::filesystem::remove_all(tmpl);
 }
