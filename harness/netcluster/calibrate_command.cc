@@ -5,14 +5,19 @@
 //            sync; jitter = p90 - p50; write bandwidth = 32 MiB of 1 MiB records, one final sync.
 //   network  two FrameConnections on loopback: one-way latency = median round trip / 2 of small
 //            frames; bandwidth = 64 MiB of 1 MiB frames one way.
-//   cpu      a 3-node raft cluster (fsync never, acks all), closed-loop load with 100 B and then
-//            1 KB messages; each run gives the nodes' CPU seconds, the messages they handled (peer
-//            messages received + client requests) and the bytes (peer + client frames). Two runs,
-//            two unknowns: cpu = per_message * messages + per_byte * bytes.
+//   cpu      a 3-node raft cluster (fsync always, acks all), closed-loop load with 100 B, 1 KB, and
+//            1 KB messages sent 16 per request; each run gives the nodes' CPU seconds, the
+//            messages they handled (peer messages received + client requests), the records they
+//            appended and the bytes (peer + client frames). Three runs, three unknowns:
+//            cpu = per_message * messages + per_record * records + per_byte * bytes. The
+//            client's own CPU (this process) against its requests and records gives
+//            client_per_request and client_per_record. The nodes run on this host, so the
+//            profile says they share its cores and its disk.
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -146,16 +151,20 @@ struct CpuSample {
   double cpu_s = 0;
   double client_cpu_s = 0;  // this process: the load generator and its client connections
   double client_requests = 0;
+  double records = 0;  // records appended, summed over the replicas
   double messages = 0;
   double bytes = 0;
   double acked = 0;
 };
 
-Result<CpuSample> measure_cpu(const std::string& binary, uint32_t message_size, double seconds) {
+// One closed-loop run of 3 raft nodes with fsync always (the comparisons' setting, so the nodes'
+// CPU includes what their syncs cost): CPU of the nodes and of this process (the client) against
+// what they handled. `batch` > 1 sends that many records per request.
+Result<CpuSample> measure_cpu(const std::string& binary, uint32_t message_size, uint32_t batch, double seconds) {
   NetClusterOptions o;
   o.nodes = 3;
   o.mode = "raft";
-  o.common.fsync = FsyncPolicy{FsyncMode::never, 0};
+  o.common.fsync = FsyncPolicy{FsyncMode::always, 0};
   o.binary = binary;
   NetCluster c(o);
   if (auto s = c.start(); !s.ok()) return s.error();
@@ -174,6 +183,8 @@ Result<CpuSample> measure_cpu(const std::string& binary, uint32_t message_size, 
         x.messages += static_cast<double>(it->second);
         x.client_requests += static_cast<double>(it->second);
       }
+      auto rec = st->counters.find("disk.records_appended");
+      if (rec != st->counters.end()) x.records += static_cast<double>(rec->second);
     }
     struct rusage ru {};
     getrusage(RUSAGE_SELF, &ru);
@@ -186,7 +197,9 @@ Result<CpuSample> measure_cpu(const std::string& binary, uint32_t message_size, 
   harness::LoadSpec spec;
   spec.message_size = message_size;
   spec.producer_rate = 0;
-  spec.max_in_flight = 64;
+  spec.max_in_flight = batch > 1 ? 256 : 64;
+  spec.batch_max_messages = batch;
+  spec.linger_ns = batch > 1 ? 1'000'000 : 0;
   spec.warmup_ns = 0;
   spec.duration_ns = static_cast<int64_t>(seconds * 1e9);
   spec.subscriptions_per_topic = 0;
@@ -197,10 +210,68 @@ Result<CpuSample> measure_cpu(const std::string& binary, uint32_t message_size, 
   d.cpu_s = after.cpu_s - before.cpu_s;
   d.client_cpu_s = after.client_cpu_s - before.client_cpu_s;
   d.client_requests = after.client_requests - before.client_requests;
+  d.records = after.records - before.records;
   d.messages = after.messages - before.messages;
   d.bytes = after.bytes - before.bytes + static_cast<double>(c.counters().client_bytes - client_before);
   d.acked = static_cast<double>(res.acked);
   return d;
+}
+
+nlohmann::json sample_json(const CpuSample& s) {
+  return {{"cpu_s", s.cpu_s}, {"client_cpu_s", s.client_cpu_s},       {"messages", s.messages}, {"records", s.records},
+          {"bytes", s.bytes}, {"client_requests", s.client_requests}, {"acked", s.acked}};
+}
+
+double det3(const double m[3][3]) {
+  return m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+         m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+}
+
+// Solves rows * (a, r, b) = rhs by Cramer's rule. If the runs cannot separate the per-record cost
+// (a singular system) or a cost comes out negative, fits messages and bytes alone by least squares,
+// and failing that takes a plain average per message.
+std::array<double, 3> solve_costs(const double rows[3][3], const double rhs[3]) {
+  double d = det3(rows);
+  if (d != 0) {
+    std::array<double, 3> x{};
+    for (int k = 0; k < 3; ++k) {
+      double m[3][3];
+      for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j) m[i][j] = j == k ? rhs[i] : rows[i][j];
+      x[k] = det3(m) / d;
+    }
+    if (x[0] > 0 && x[1] >= 0 && x[2] >= 0) return x;
+  }
+  // Without the per-record cost: messages and bytes, least squares over the three runs.
+  double mm = 0, mb = 0, bb = 0, mc = 0, bc = 0;
+  for (int i = 0; i < 3; ++i) {
+    mm += rows[i][0] * rows[i][0];
+    mb += rows[i][0] * rows[i][2];
+    bb += rows[i][2] * rows[i][2];
+    mc += rows[i][0] * rhs[i];
+    bc += rows[i][2] * rhs[i];
+  }
+  double dd = mm * bb - mb * mb;
+  if (dd != 0) {
+    double a = (mc * bb - bc * mb) / dd;
+    double b = (mm * bc - mb * mc) / dd;
+    if (a > 0 && b >= 0) return {a, 0, b};
+  }
+  double msgs = rows[0][0] + rows[1][0] + rows[2][0];
+  return {(rhs[0] + rhs[1] + rhs[2]) / std::max(1.0, msgs), 0, 0};
+}
+
+// The client's cost per request and per record, from an unbatched and a batched run.
+std::pair<double, double> solve_client_costs(const CpuSample& single, const CpuSample& batched) {
+  const double q1 = single.client_requests, k1 = single.acked, c1 = single.client_cpu_s * 1e9;
+  const double q2 = batched.client_requests, k2 = batched.acked, c2 = batched.client_cpu_s * 1e9;
+  double d = q1 * k2 - q2 * k1;
+  if (d != 0) {
+    double q = (c1 * k2 - c2 * k1) / d;
+    double k = (q1 * c2 - q2 * c1) / d;
+    if (q >= 0 && k >= 0) return {q, k};
+  }
+  return {q1 > 0 ? c1 / q1 : 0, 0};
 }
 
 int fail(const std::string& m) {
@@ -248,28 +319,28 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   if (!disk.ok()) return fail(disk.error().describe());
   std::fprintf(stderr, "calibrate: loopback latency and bandwidth\n");
   NetResult net = measure_loopback(quick ? 500 : 2000);
-  std::fprintf(stderr, "calibrate: node CPU cost (3 raft nodes, 100 B then 1 KB messages)\n");
+  std::fprintf(stderr, "calibrate: CPU cost (3 raft nodes; 100 B, 1 KB, then 1 KB in batches of 16)\n");
   const double secs = quick ? 1.5 : 4.0;
-  auto small = measure_cpu(binary, 100, secs);
+  auto small = measure_cpu(binary, 100, 1, secs);
   if (!small.ok()) return fail(small.error().describe());
-  auto large = measure_cpu(binary, 1024, secs);
+  auto large = measure_cpu(binary, 1024, 1, secs);
   if (!large.ok()) return fail(large.error().describe());
+  auto batched = measure_cpu(binary, 1024, 16, secs);
+  if (!batched.ok()) return fail(batched.error().describe());
   if (own_dir) std::filesystem::remove_all(dir);
 
-  // Solve cpu = a * messages + b * bytes from the two runs (Cramer's rule); fall back to a
-  // per-message cost only when the system is degenerate or gives a negative cost.
-  const double m1 = small->messages, b1 = small->bytes, c1 = small->cpu_s * 1e9;
-  const double m2 = large->messages, b2 = large->bytes, c2 = large->cpu_s * 1e9;
-  double det = m1 * b2 - m2 * b1;
-  double per_msg = 0, per_byte = 0;
-  if (det != 0) {
-    per_msg = (c1 * b2 - c2 * b1) / det;
-    per_byte = (m1 * c2 - m2 * c1) / det;
+  // Nodes: cpu = a * messages + r * records + b * bytes over the three runs.
+  const CpuSample* runs[3] = {&*small, &*large, &*batched};
+  double rows[3][3], rhs[3];
+  for (int i = 0; i < 3; ++i) {
+    rows[i][0] = runs[i]->messages;
+    rows[i][1] = runs[i]->records;
+    rows[i][2] = runs[i]->bytes;
+    rhs[i] = runs[i]->cpu_s * 1e9;
   }
-  if (det == 0 || per_msg <= 0 || per_byte < 0) {
-    per_byte = 0;
-    per_msg = (c1 + c2) / std::max(1.0, m1 + m2);
-  }
+  auto node_cost = solve_costs(rows, rhs);
+  // Clients: cpu = q * requests + k * records sent, from the unbatched and the batched 1 KB runs.
+  auto client_cost = solve_client_costs(*large, *batched);
 
   sim::SimConfig cfg;
   cfg.network.latency_ns = net.one_way_p50;
@@ -279,18 +350,17 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   cfg.disk.fsync_ns = disk->fsync_p50;
   cfg.disk.fsync_jitter_ns = std::max<int64_t>(0, disk->fsync_p90 - disk->fsync_p50);
   cfg.disk.write_bytes_per_ns = disk->write_bytes_per_ns;
-  cfg.cpu.per_message_ns = static_cast<int64_t>(per_msg);
-  cfg.cpu.per_byte_ns = per_byte;
+  cfg.cpu.per_message_ns = static_cast<int64_t>(node_cost[0]);
+  cfg.cpu.per_record_ns = node_cost[1];
+  cfg.cpu.per_byte_ns = node_cost[2];
   // calibrate runs its nodes on this host, as `run --runtime net` does by default: they share its
   // cores and its disk.
   cfg.cpu.shared_cores = static_cast<uint32_t>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
   cfg.disk.shared = true;
-  // The load generator runs here too; its cost per request (sending it, reading the answer) takes
-  // the same cores in the simulation.
-  double client_requests = small->client_requests + large->client_requests;
-  if (client_requests > 0)
-    cfg.cpu.client_per_request_ns =
-        static_cast<int64_t>((small->client_cpu_s + large->client_cpu_s) * 1e9 / client_requests);
+  // The load generator runs here too; what it spends per request and per record takes the same
+  // cores in the simulation.
+  cfg.cpu.client_per_request_ns = static_cast<int64_t>(client_cost.first);
+  cfg.cpu.client_per_record_ns = client_cost.second;
   char host[256] = {0};
   gethostname(host, sizeof(host) - 1);
   nlohmann::json measured = {{"host", host},
@@ -301,18 +371,9 @@ int cmd_calibrate(const std::vector<std::string>& args) {
                              {"loopback_one_way_p50_ns", net.one_way_p50},
                              {"loopback_one_way_p90_ns", net.one_way_p90},
                              {"loopback_bytes_per_ns", net.bytes_per_ns},
-                             {"cpu_run_100B",
-                              {{"cpu_s", small->cpu_s},
-                               {"client_cpu_s", small->client_cpu_s},
-                               {"messages", m1},
-                               {"bytes", b1},
-                               {"acked", small->acked}}},
-                             {"cpu_run_1KB",
-                              {{"cpu_s", large->cpu_s},
-                               {"client_cpu_s", large->client_cpu_s},
-                               {"messages", m2},
-                               {"bytes", b2},
-                               {"acked", large->acked}}},
+                             {"cpu_run_100B", sample_json(*small)},
+                             {"cpu_run_1KB", sample_json(*large)},
+                             {"cpu_run_1KB_batch16", sample_json(*batched)},
                              {"quick", quick}};
   if (auto s = save_sim_profile(out, cfg, measured); !s.ok()) return fail(s.error().describe());
   std::printf("profile written to %s\n%s\n", out.c_str(), sim_profile_to_json(cfg).dump(2).c_str());

@@ -75,8 +75,13 @@ Result<sim::SimConfig> sim_profile_from_json(const nlohmann::json& j) {
   }
   if (j.contains("cpu")) {
     const auto& u = j["cpu"];
-    if (auto s = only(u, "cpu", {"per_message_ns", "per_byte_ns", "shared_cores", "client_per_request_ns"}); !s.ok())
+    if (auto s = only(u, "cpu",
+                      {"per_message_ns", "per_record_ns", "per_byte_ns", "shared_cores", "client_per_request_ns",
+                       "client_per_record_ns"});
+        !s.ok())
       return s.error();
+    if (auto s = num(u, "cpu", "per_record_ns", c.cpu.per_record_ns); !s.ok()) return s.error();
+    if (auto s = num(u, "cpu", "client_per_record_ns", c.cpu.client_per_record_ns); !s.ok()) return s.error();
     if (auto s = num(u, "cpu", "client_per_request_ns", c.cpu.client_per_request_ns); !s.ok()) return s.error();
     if (u.contains("shared_cores") && (!u["shared_cores"].is_number_unsigned()))
       return bad("cpu.shared_cores must be a non-negative integer");
@@ -112,9 +117,11 @@ nlohmann::json sim_profile_to_json(const sim::SimConfig& c) {
             {"shared", c.disk.shared}}},
           {"cpu",
            {{"per_message_ns", c.cpu.per_message_ns},
+            {"per_record_ns", c.cpu.per_record_ns},
             {"per_byte_ns", c.cpu.per_byte_ns},
             {"shared_cores", c.cpu.shared_cores},
-            {"client_per_request_ns", c.cpu.client_per_request_ns}}},
+            {"client_per_request_ns", c.cpu.client_per_request_ns},
+            {"client_per_record_ns", c.cpu.client_per_record_ns}}},
           {"tick_ns", c.tick_ns}};
 }
 

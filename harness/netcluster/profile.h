@@ -6,8 +6,10 @@
 //    "network": {"latency_ns": 25000, "jitter_ns": 10000, "bandwidth_bytes_per_ns": 2.1,
 //                "loss": 0, "fifo": true},
 //    "client_network": {...same fields...},
-//    "disk": {"write_bytes_per_ns": 0.4, "fsync_ns": 900000, "fsync_jitter_ns": 300000},
-//    "cpu": {"per_message_ns": 9000, "per_byte_ns": 0.8},
+//    "disk": {"write_bytes_per_ns": 0.4, "fsync_ns": 900000, "fsync_jitter_ns": 300000,
+//             "shared": true},
+//    "cpu": {"per_message_ns": 9000, "per_record_ns": 300, "per_byte_ns": 0.8, "shared_cores": 2,
+//            "client_per_request_ns": 30000, "client_per_record_ns": 500},
 //    "tick_ns": 1000000,
 //    "measured": {... raw measurements, host, date: informational ...}}
 //

@@ -228,8 +228,11 @@ class SimCluster::Node final : public NodeIo {
   void flush(int64_t depart) {
     for (auto& [to, msgs] : outbox_) {
       if (msgs.empty()) continue;
-      size_t bytes = 0;
-      for (auto& m : msgs) bytes += m.wire_size();
+      size_t bytes = 0, records = 0;
+      for (auto& m : msgs) {
+        bytes += m.wire_size();
+        records += m.entries.size();
+      }
       for (auto& m : msgs) {
         if (is_coordinator_traffic(m.partition)) {
           c_.counters_.coordinator_bytes += m.wire_size();
@@ -247,7 +250,8 @@ class SimCluster::Node final : public NodeIo {
       }
       const CpuModel& cpu = c_.cfg_.sim.cpu;
       int64_t cost = cpu.per_message_ns * static_cast<int64_t>(msgs.size()) +
-                     static_cast<int64_t>(cpu.per_byte_ns * static_cast<double>(bytes));
+                     static_cast<int64_t>(cpu.per_record_ns * static_cast<double>(records) +
+                                          cpu.per_byte_ns * static_cast<double>(bytes));
       c_.q_.at(arrive, [&c = c_, dst, cost, batch = std::move(msgs)]() mutable {
         Node& n = c.node(dst);
         c.mix_trace(0x11, dst.value(), batch.size());
@@ -321,18 +325,22 @@ int64_t SimCluster::transmit(NodeId from, NodeId to, int64_t depart, size_t byte
 
 void SimCluster::send(ClientId client, NodeId n, client::Request req) {
   size_t bytes = request_bytes(req);
+  const auto* produce = std::get_if<client::ProduceRequest>(&req);
+  const double records = produce ? static_cast<double>(produce->records.size()) : 0.0;
   counters_.client_bytes += bytes;
+  const CpuModel& cpu = cfg_.sim.cpu;
   int64_t depart = q_.now();
-  if (!core_free_at_.empty() && cfg_.sim.cpu.client_per_request_ns > 0) {
+  int64_t client_cost = cpu.client_per_request_ns + static_cast<int64_t>(cpu.client_per_record_ns * records);
+  if (!core_free_at_.empty() && client_cost > 0) {
     // The client shares the host's cores with the nodes.
     auto core = std::min_element(core_free_at_.begin(), core_free_at_.end());
-    depart = std::max(depart, *core) + cfg_.sim.cpu.client_per_request_ns;
+    depart = std::max(depart, *core) + client_cost;
     *core = depart;
   }
   int64_t arrive = transmit(NodeId{kClientEndpoint}, n, depart, bytes, cfg_.sim.client_network);
   if (arrive < 0) return;  // lost: the client's timeout notices
-  const CpuModel& cpu = cfg_.sim.cpu;
-  int64_t cost = cpu.per_message_ns + static_cast<int64_t>(cpu.per_byte_ns * static_cast<double>(bytes));
+  int64_t cost = cpu.per_message_ns +
+                 static_cast<int64_t>(cpu.per_record_ns * records + cpu.per_byte_ns * static_cast<double>(bytes));
   q_.at(arrive, [this, client, n, cost, req = std::move(req)]() mutable {
     Node& nd = node(n);
     mix_trace(0x22, n.value(), client);

@@ -23,9 +23,9 @@ Status DiskModel::validate() const {
 }
 
 Status CpuModel::validate() const {
-  if (per_message_ns < 0 || per_byte_ns < 0) return bad("cpu costs must be >= 0");
+  if (per_message_ns < 0 || per_byte_ns < 0 || per_record_ns < 0) return bad("cpu costs must be >= 0");
   if (shared_cores > 1024) return bad("cpu shared_cores must be at most 1024");
-  if (client_per_request_ns < 0) return bad("cpu client_per_request_ns must be >= 0");
+  if (client_per_request_ns < 0 || client_per_record_ns < 0) return bad("cpu client costs must be >= 0");
   return {};
 }
 

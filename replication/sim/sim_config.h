@@ -29,6 +29,7 @@ struct DiskModel {
 
 struct CpuModel {
   int64_t per_message_ns = 2'000;  // handling one peer message or client request
+  double per_record_ns = 0;        // plus this per record it carries (append, index, bookkeeping)
   double per_byte_ns = 0.5;        // plus this per byte carried (copy, checksum, encode)
   // 0: every node has a core of its own. N > 0: all nodes share N cores (a cluster on one host);
   // an input then also waits for the earliest free core.
@@ -36,6 +37,7 @@ struct CpuModel {
   // With shared cores: what the clients (the load generator on the same host) spend per request
   // they send, including reading its answer. It takes a core before the request leaves.
   int64_t client_per_request_ns = 0;
+  double client_per_record_ns = 0;  // and per record in the request
   Status validate() const;
 };
 

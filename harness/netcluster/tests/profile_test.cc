@@ -21,6 +21,8 @@ TEST(SimProfile, RoundTripsEveryField) {
   c.cpu.per_byte_ns = 1.5;
   c.cpu.shared_cores = 2;
   c.cpu.client_per_request_ns = 777;
+  c.cpu.per_record_ns = 250.5;
+  c.cpu.client_per_record_ns = 99.5;
   c.disk.shared = true;
   c.tick_ns = 2'000'000;
   char tmpl[] = "/tmp/rb_profile_XXXXXX";
@@ -33,6 +35,8 @@ TEST(SimProfile, RoundTripsEveryField) {
   EXPECT_EQ(back->client_network.latency_ns, 999);
   EXPECT_EQ(back->cpu.shared_cores, 2u);
   EXPECT_EQ(back->cpu.client_per_request_ns, 777);
+  EXPECT_DOUBLE_EQ(back->cpu.per_record_ns, 250.5);
+  EXPECT_DOUBLE_EQ(back->cpu.client_per_record_ns, 99.5);
   EXPECT_TRUE(back->disk.shared);
   std::filesystem::remove_all(tmpl);
 }
