@@ -227,27 +227,37 @@ void LoadGenerator::send_attempt(Producer& p, std::vector<size_t> batch) {
     e.payload = payload_;
     req.records.push_back(std::move(e));
   }
-  p.outstanding.emplace(req_id, std::move(batch));
+  const int64_t deadline = now + spec_.request_timeout_ns;
+  p.outstanding.emplace(req_id, Producer::Attempt{std::move(batch), deadline});
   cluster_.send(producer_client(p.id), route(partition), std::move(req));
-  size_t idx = p.id - 1;
-  cluster_.schedule(now + spec_.request_timeout_ns,
-                    [this, idx, req_id] { on_attempt_timeout(producers_[idx], req_id); });
+  if (!p.timer_armed) arm_timer(p, deadline);
 }
 
-void LoadGenerator::on_attempt_timeout(Producer& p, uint64_t request) {
-  auto it = p.outstanding.find(request);
-  if (it == p.outstanding.end()) return;
-  std::vector<size_t> batch = std::move(it->second);
-  p.outstanding.erase(it);
-  redirect(msgs_[batch.front()].partition, kNoNode);
-  for (size_t m : batch) retry_or_give_up(p, m, /*maybe_written=*/true, errc::timeout);
-  refill(p);
+void LoadGenerator::arm_timer(Producer& p, int64_t at_ns) {
+  p.timer_armed = true;
+  size_t idx = p.id - 1;
+  cluster_.schedule(at_ns, [this, idx] { on_timer(producers_[idx]); });
+}
+
+void LoadGenerator::on_timer(Producer& p) {
+  p.timer_armed = false;
+  const int64_t now = cluster_.now_ns();
+  bool expired = false;
+  while (!p.outstanding.empty() && p.outstanding.begin()->second.deadline_ns <= now) {
+    std::vector<size_t> batch = std::move(p.outstanding.begin()->second.msgs);
+    p.outstanding.erase(p.outstanding.begin());
+    redirect(msgs_[batch.front()].partition, kNoNode);
+    for (size_t m : batch) retry_or_give_up(p, m, /*maybe_written=*/true, errc::timeout);
+    expired = true;
+  }
+  if (!p.outstanding.empty() && !p.timer_armed) arm_timer(p, p.outstanding.begin()->second.deadline_ns);
+  if (expired) refill(p);
 }
 
 void LoadGenerator::on_produce_response(Producer& p, const client::ProduceResponse& r) {
   auto it = p.outstanding.find(r.id.value());
   if (it == p.outstanding.end()) return;  // a late answer to an attempt that timed out
-  std::vector<size_t> batch = std::move(it->second);
+  std::vector<size_t> batch = std::move(it->second.msgs);
   p.outstanding.erase(it);
   if (r.code == errc::ok) {
     // The records of one request are stored contiguously from base_offset.

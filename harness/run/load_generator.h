@@ -119,7 +119,14 @@ class LoadGenerator {
     size_t unsent_total = 0;
     uint32_t in_flight = 0;  // messages sent at least once and not finished
     uint64_t next_request = 1;
-    std::map<uint64_t, std::vector<size_t>> outstanding;  // request id -> message indices
+    struct Attempt {
+      std::vector<size_t> msgs;  // message indices
+      int64_t deadline_ns;       // when the attempt times out
+    };
+    // Request id -> attempt. Ids grow with send time and the timeout is fixed, so the first entry
+    // has the earliest deadline; one timer per producer, armed for it, serves them all.
+    std::map<uint64_t, Attempt> outstanding;
+    bool timer_armed = false;
   };
   struct Assignment {
     PartitionId partition;
@@ -147,7 +154,9 @@ class LoadGenerator {
   void refill(Producer& p);
   void send_attempt(Producer& p, std::vector<size_t> msgs);
   void on_produce_response(Producer& p, const client::ProduceResponse& r);
-  void on_attempt_timeout(Producer& p, uint64_t request);
+  void arm_timer(Producer& p, int64_t at_ns);
+  // Times out every attempt whose deadline has passed, then re-arms for the next one.
+  void on_timer(Producer& p);
   void retry_or_give_up(Producer& p, size_t msg, bool maybe_written, errc err);
   void finish(Producer& p, size_t msg, Outcome o, errc err, const client::ProduceResponse* ok = nullptr,
               Offset offset = Offset{-1});

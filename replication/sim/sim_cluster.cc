@@ -130,7 +130,16 @@ class SimCluster::Node final : public NodeIo {
   // Client requests this node has received and not answered; a crash resets their connections.
   void track(ClientId client, const client::Request& req) {
     uint64_t id = std::visit([](const auto& r) { return r.id.value(); }, req);
-    open_[{client, req.index(), id}] = req;
+    if (const auto* p = std::get_if<client::ProduceRequest>(&req)) {
+      // The error answer needs the id and partition only; the records would be a costly copy.
+      client::ProduceRequest stub;
+      stub.id = p->id;
+      stub.partition = p->partition;
+      stub.acks = p->acks;
+      open_[{client, req.index(), id}] = std::move(stub);
+    } else {
+      open_[{client, req.index(), id}] = req;
+    }
   }
   void untrack(ClientId client, const client::Response& resp) {
     uint64_t id = std::visit([](const auto& r) { return r.id.value(); }, resp);
