@@ -94,7 +94,7 @@ void register_runtimes() {
         o.binary = "/proc/self/exe";
         return netcluster::make_net_cluster(o);
       },
-      [](const std::string& path) { return netcluster::load_sim_profile(path); });
+      [](const std::string& path, const std::string& mode) { return netcluster::load_sim_profile(path, mode); });
 }
 
 const std::map<std::string, Command>& commands() {

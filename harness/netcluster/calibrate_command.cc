@@ -12,7 +12,8 @@
 //            cpu = per_message * messages + per_record * records + per_byte * bytes. The
 //            client's own CPU (this process) against its requests and records gives
 //            client_per_request and client_per_record. The nodes run on this host, so the
-//            profile says they share its cores and its disk.
+//            profile says they share its cores and its disk. Each mode (--modes, default all
+//            four) gets its own CPU model in `cpu_by_mode`; the general one is the first mode's.
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "harness/cli/modes.h"
 #include "harness/netcluster/commands.h"
 #include "harness/netcluster/net_cluster.h"
 #include "harness/netcluster/node_spawn.h"
@@ -160,10 +162,11 @@ struct CpuSample {
 // One closed-loop run of 3 raft nodes with fsync always (the comparisons' setting, so the nodes'
 // CPU includes what their syncs cost): CPU of the nodes and of this process (the client) against
 // what they handled. `batch` > 1 sends that many records per request.
-Result<CpuSample> measure_cpu(const std::string& binary, uint32_t message_size, uint32_t batch, double seconds) {
+Result<CpuSample> measure_cpu(const std::string& binary, const std::string& mode, uint32_t message_size, uint32_t batch,
+                              double seconds) {
   NetClusterOptions o;
   o.nodes = 3;
-  o.mode = "raft";
+  o.mode = mode;
   o.common.fsync = FsyncPolicy{FsyncMode::always, 0};
   o.binary = binary;
   NetCluster c(o);
@@ -274,6 +277,41 @@ std::pair<double, double> solve_client_costs(const CpuSample& single, const CpuS
   return {q1 > 0 ? c1 / q1 : 0, 0};
 }
 
+// A mode's CPU model from three runs (100 B, 1 KB, 1 KB in batches of 16); the raw samples go to
+// `runs` (informational).
+Result<sim::CpuModel> calibrate_cpu(const std::string& binary, const std::string& mode, double secs,
+                                    nlohmann::json& runs) {
+  auto small = measure_cpu(binary, mode, 100, 1, secs);
+  if (!small.ok()) return small.error();
+  auto large = measure_cpu(binary, mode, 1024, 1, secs);
+  if (!large.ok()) return large.error();
+  auto batched = measure_cpu(binary, mode, 1024, 16, secs);
+  if (!batched.ok()) return batched.error();
+  runs = {{"100B", sample_json(*small)}, {"1KB", sample_json(*large)}, {"1KB_batch16", sample_json(*batched)}};
+  // Nodes: cpu = a * messages + r * records + b * bytes over the three runs.
+  const CpuSample* samples[3] = {&*small, &*large, &*batched};
+  double rows[3][3], rhs[3];
+  for (int i = 0; i < 3; ++i) {
+    rows[i][0] = samples[i]->messages;
+    rows[i][1] = samples[i]->records;
+    rows[i][2] = samples[i]->bytes;
+    rhs[i] = samples[i]->cpu_s * 1e9;
+  }
+  auto node_cost = solve_costs(rows, rhs);
+  // Clients: cpu = q * requests + k * records sent, from the unbatched and the batched 1 KB runs.
+  auto client_cost = solve_client_costs(*large, *batched);
+  sim::CpuModel m;
+  m.per_message_ns = static_cast<int64_t>(node_cost[0]);
+  m.per_record_ns = node_cost[1];
+  m.per_byte_ns = node_cost[2];
+  // The nodes ran on this host, as `run --runtime net` runs them by default: they share its cores,
+  // and the load generator (this process) takes the same cores per request and per record.
+  m.shared_cores = static_cast<uint32_t>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+  m.client_per_request_ns = static_cast<int64_t>(client_cost.first);
+  m.client_per_record_ns = client_cost.second;
+  return m;
+}
+
 int fail(const std::string& m) {
   std::fprintf(stderr, "replbench calibrate: %s\n", m.c_str());
   return 1;
@@ -286,6 +324,7 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   std::string binary = "/proc/self/exe";
   std::string dir;
   bool quick = false;
+  std::vector<std::string> modes = {"raft", "gm", "masterslave", "isr"};
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--out" && i + 1 < args.size()) {
       out = args[++i];
@@ -295,10 +334,23 @@ int cmd_calibrate(const std::vector<std::string>& args) {
       dir = args[++i];
     } else if (args[i] == "--quick") {
       quick = true;
+    } else if (args[i] == "--modes" && i + 1 < args.size()) {
+      modes.clear();
+      std::string list = args[++i];
+      for (size_t pos = 0; pos <= list.size();) {
+        size_t comma = std::min(list.find(',', pos), list.size());
+        std::string m = list.substr(pos, comma - pos);
+        if (auto f = harness::make_mode(m); !f.ok()) {
+          std::fprintf(stderr, "replbench calibrate: --modes: %s\n", f.error().message.c_str());
+          return 2;
+        }
+        modes.push_back(m);
+        pos = comma + 1;
+      }
     } else {
       std::fprintf(stderr,
                    "replbench calibrate: unknown flag '%s'\nusage: replbench calibrate [--out FILE] [--quick] "
-                   "[--dir DIR]\n",
+                   "[--dir DIR] [--modes raft,gm,masterslave,isr]\n",
                    args[i].c_str());
       return 2;
     }
@@ -319,28 +371,17 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   if (!disk.ok()) return fail(disk.error().describe());
   std::fprintf(stderr, "calibrate: loopback latency and bandwidth\n");
   NetResult net = measure_loopback(quick ? 500 : 2000);
-  std::fprintf(stderr, "calibrate: CPU cost (3 raft nodes; 100 B, 1 KB, then 1 KB in batches of 16)\n");
   const double secs = quick ? 1.5 : 4.0;
-  auto small = measure_cpu(binary, 100, 1, secs);
-  if (!small.ok()) return fail(small.error().describe());
-  auto large = measure_cpu(binary, 1024, 1, secs);
-  if (!large.ok()) return fail(large.error().describe());
-  auto batched = measure_cpu(binary, 1024, 16, secs);
-  if (!batched.ok()) return fail(batched.error().describe());
-  if (own_dir) std::filesystem::remove_all(dir);
-
-  // Nodes: cpu = a * messages + r * records + b * bytes over the three runs.
-  const CpuSample* runs[3] = {&*small, &*large, &*batched};
-  double rows[3][3], rhs[3];
-  for (int i = 0; i < 3; ++i) {
-    rows[i][0] = runs[i]->messages;
-    rows[i][1] = runs[i]->records;
-    rows[i][2] = runs[i]->bytes;
-    rhs[i] = runs[i]->cpu_s * 1e9;
+  std::map<std::string, sim::CpuModel> cpu_by_mode;
+  nlohmann::json cpu_runs = nlohmann::json::object();
+  for (const auto& mode : modes) {
+    std::fprintf(stderr, "calibrate: CPU cost of %s (3 nodes; 100 B, 1 KB, then 1 KB in batches of 16)\n",
+                 mode.c_str());
+    auto m = calibrate_cpu(binary, mode, secs, cpu_runs[mode]);
+    if (!m.ok()) return fail(mode + ": " + m.error().describe());
+    cpu_by_mode[mode] = *m;
   }
-  auto node_cost = solve_costs(rows, rhs);
-  // Clients: cpu = q * requests + k * records sent, from the unbatched and the batched 1 KB runs.
-  auto client_cost = solve_client_costs(*large, *batched);
+  if (own_dir) std::filesystem::remove_all(dir);
 
   sim::SimConfig cfg;
   cfg.network.latency_ns = net.one_way_p50;
@@ -350,17 +391,11 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   cfg.disk.fsync_ns = disk->fsync_p50;
   cfg.disk.fsync_jitter_ns = std::max<int64_t>(0, disk->fsync_p90 - disk->fsync_p50);
   cfg.disk.write_bytes_per_ns = disk->write_bytes_per_ns;
-  cfg.cpu.per_message_ns = static_cast<int64_t>(node_cost[0]);
-  cfg.cpu.per_record_ns = node_cost[1];
-  cfg.cpu.per_byte_ns = node_cost[2];
+  // The general CPU model is the first mode's; each mode's own is in cpu_by_mode.
+  cfg.cpu = cpu_by_mode.at(modes.front());
   // calibrate runs its nodes on this host, as `run --runtime net` does by default: they share its
-  // cores and its disk.
-  cfg.cpu.shared_cores = static_cast<uint32_t>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+  // disk.
   cfg.disk.shared = true;
-  // The load generator runs here too; what it spends per request and per record takes the same
-  // cores in the simulation.
-  cfg.cpu.client_per_request_ns = static_cast<int64_t>(client_cost.first);
-  cfg.cpu.client_per_record_ns = client_cost.second;
   char host[256] = {0};
   gethostname(host, sizeof(host) - 1);
   nlohmann::json measured = {{"host", host},
@@ -371,11 +406,9 @@ int cmd_calibrate(const std::vector<std::string>& args) {
                              {"loopback_one_way_p50_ns", net.one_way_p50},
                              {"loopback_one_way_p90_ns", net.one_way_p90},
                              {"loopback_bytes_per_ns", net.bytes_per_ns},
-                             {"cpu_run_100B", sample_json(*small)},
-                             {"cpu_run_1KB", sample_json(*large)},
-                             {"cpu_run_1KB_batch16", sample_json(*batched)},
+                             {"cpu_runs", cpu_runs},
                              {"quick", quick}};
-  if (auto s = save_sim_profile(out, cfg, measured); !s.ok()) return fail(s.error().describe());
+  if (auto s = save_sim_profile(out, cfg, measured, cpu_by_mode); !s.ok()) return fail(s.error().describe());
   std::printf("profile written to %s\n%s\n", out.c_str(), sim_profile_to_json(cfg).dump(2).c_str());
   return 0;
 }

@@ -46,11 +46,38 @@ nlohmann::json network_json(const sim::NetworkModel& m) {
           {"fifo", m.fifo}};
 }
 
+Status cpu_model(const nlohmann::json& u, const std::string& where, sim::CpuModel& m) {
+  if (auto s = only(u, where,
+                    {"per_message_ns", "per_record_ns", "per_byte_ns", "shared_cores", "client_per_request_ns",
+                     "client_per_record_ns"});
+      !s.ok())
+    return s;
+  if (u.contains("shared_cores") && !u["shared_cores"].is_number_unsigned())
+    return bad(where + ".shared_cores must be a non-negative integer");
+  if (auto s = num(u, where, "per_message_ns", m.per_message_ns); !s.ok()) return s;
+  if (auto s = num(u, where, "per_record_ns", m.per_record_ns); !s.ok()) return s;
+  if (auto s = num(u, where, "per_byte_ns", m.per_byte_ns); !s.ok()) return s;
+  if (auto s = num(u, where, "shared_cores", m.shared_cores); !s.ok()) return s;
+  if (auto s = num(u, where, "client_per_request_ns", m.client_per_request_ns); !s.ok()) return s;
+  if (auto s = num(u, where, "client_per_record_ns", m.client_per_record_ns); !s.ok()) return s;
+  return {};
+}
+
 }  // namespace
 
-Result<sim::SimConfig> sim_profile_from_json(const nlohmann::json& j) {
+nlohmann::json cpu_model_json(const sim::CpuModel& m) {
+  return {{"per_message_ns", m.per_message_ns},
+          {"per_record_ns", m.per_record_ns},
+          {"per_byte_ns", m.per_byte_ns},
+          {"shared_cores", m.shared_cores},
+          {"client_per_request_ns", m.client_per_request_ns},
+          {"client_per_record_ns", m.client_per_record_ns}};
+}
+
+Result<sim::SimConfig> sim_profile_from_json(const nlohmann::json& j, const std::string& mode) {
   sim::SimConfig c;
-  if (auto s = only(j, "profile", {"schema", "network", "client_network", "disk", "cpu", "tick_ns", "measured"});
+  if (auto s = only(j, "profile",
+                    {"schema", "network", "client_network", "disk", "cpu", "cpu_by_mode", "tick_ns", "measured"});
       !s.ok())
     return s.error();
   if (j.contains("schema") && j["schema"] != "replbench-profile/1")
@@ -74,34 +101,30 @@ Result<sim::SimConfig> sim_profile_from_json(const nlohmann::json& j) {
     if (auto s = num(d, "disk", "fsync_jitter_ns", c.disk.fsync_jitter_ns); !s.ok()) return s.error();
   }
   if (j.contains("cpu")) {
-    const auto& u = j["cpu"];
-    if (auto s = only(u, "cpu",
-                      {"per_message_ns", "per_record_ns", "per_byte_ns", "shared_cores", "client_per_request_ns",
-                       "client_per_record_ns"});
-        !s.ok())
-      return s.error();
-    if (auto s = num(u, "cpu", "per_record_ns", c.cpu.per_record_ns); !s.ok()) return s.error();
-    if (auto s = num(u, "cpu", "client_per_record_ns", c.cpu.client_per_record_ns); !s.ok()) return s.error();
-    if (auto s = num(u, "cpu", "client_per_request_ns", c.cpu.client_per_request_ns); !s.ok()) return s.error();
-    if (u.contains("shared_cores") && (!u["shared_cores"].is_number_unsigned()))
-      return bad("cpu.shared_cores must be a non-negative integer");
-    if (auto s = num(u, "cpu", "shared_cores", c.cpu.shared_cores); !s.ok()) return s.error();
-    if (auto s = num(u, "cpu", "per_message_ns", c.cpu.per_message_ns); !s.ok()) return s.error();
-    if (auto s = num(u, "cpu", "per_byte_ns", c.cpu.per_byte_ns); !s.ok()) return s.error();
+    if (auto st = cpu_model(j["cpu"], "cpu", c.cpu); !st.ok()) return st.error();
+  }
+  if (j.contains("cpu_by_mode")) {
+    const auto& by = j["cpu_by_mode"];
+    if (!by.is_object()) return bad("cpu_by_mode must be an object of mode -> cpu model");
+    for (auto it = by.begin(); it != by.end(); ++it) {
+      sim::CpuModel m = c.cpu;
+      if (auto st = cpu_model(it.value(), "cpu_by_mode." + it.key(), m); !st.ok()) return st.error();
+      if (it.key() == mode) c.cpu = m;
+    }
   }
   if (auto s = num(j, "profile", "tick_ns", c.tick_ns); !s.ok()) return s.error();
   if (auto s = c.validate(); !s.ok()) return bad(s.error().message);
   return c;
 }
 
-Result<sim::SimConfig> load_sim_profile(const std::string& path) {
+Result<sim::SimConfig> load_sim_profile(const std::string& path, const std::string& mode) {
   std::ifstream in(path);
   if (!in) return make_error(errc::io_error, "cannot read profile '" + path + "'");
   std::stringstream ss;
   ss << in.rdbuf();
   auto j = nlohmann::json::parse(ss.str(), nullptr, false);
   if (j.is_discarded()) return make_error(errc::invalid_config, "profile '" + path + "' is not valid JSON");
-  auto c = sim_profile_from_json(j);
+  auto c = sim_profile_from_json(j, mode);
   if (!c.ok()) return make_error(c.error().code, path + ": " + c.error().message);
   return c;
 }
@@ -115,18 +138,17 @@ nlohmann::json sim_profile_to_json(const sim::SimConfig& c) {
             {"fsync_ns", c.disk.fsync_ns},
             {"fsync_jitter_ns", c.disk.fsync_jitter_ns},
             {"shared", c.disk.shared}}},
-          {"cpu",
-           {{"per_message_ns", c.cpu.per_message_ns},
-            {"per_record_ns", c.cpu.per_record_ns},
-            {"per_byte_ns", c.cpu.per_byte_ns},
-            {"shared_cores", c.cpu.shared_cores},
-            {"client_per_request_ns", c.cpu.client_per_request_ns},
-            {"client_per_record_ns", c.cpu.client_per_record_ns}}},
+          {"cpu", cpu_model_json(c.cpu)},
           {"tick_ns", c.tick_ns}};
 }
 
-Status save_sim_profile(const std::string& path, const sim::SimConfig& c, const nlohmann::json& measured) {
+Status save_sim_profile(const std::string& path, const sim::SimConfig& c, const nlohmann::json& measured,
+                        const std::map<std::string, sim::CpuModel>& cpu_by_mode) {
   auto j = sim_profile_to_json(c);
+  if (!cpu_by_mode.empty()) {
+    j["cpu_by_mode"] = nlohmann::json::object();
+    for (const auto& [mode, m] : cpu_by_mode) j["cpu_by_mode"][mode] = cpu_model_json(m);
+  }
   j["measured"] = measured;
   std::ofstream out(path, std::ios::trunc);
   if (!out) return make_error(errc::io_error, "cannot write profile '" + path + "'");

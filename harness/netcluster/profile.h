@@ -10,11 +10,13 @@
 //             "shared": true},
 //    "cpu": {"per_message_ns": 9000, "per_record_ns": 300, "per_byte_ns": 0.8, "shared_cores": 2,
 //            "client_per_request_ns": 30000, "client_per_record_ns": 500},
+//    "cpu_by_mode": {"isr": {...cpu fields...}, ...},   (optional: a mode's own CPU model)
 //    "tick_ns": 1000000,
 //    "measured": {... raw measurements, host, date: informational ...}}
 //
 // Missing model fields keep sim::SimConfig's defaults; unknown fields inside the models are
 // rejected (a typo must not silently leave a default in place).
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -22,10 +24,15 @@
 
 namespace rb::netcluster {
 
-Result<sim::SimConfig> sim_profile_from_json(const nlohmann::json& j);
-Result<sim::SimConfig> load_sim_profile(const std::string& path);
+// `mode` (optional): when the profile has a CPU model for that mode in `cpu_by_mode`, it replaces
+// the general one (fields it leaves out keep the general model's values).
+Result<sim::SimConfig> sim_profile_from_json(const nlohmann::json& j, const std::string& mode = "");
+Result<sim::SimConfig> load_sim_profile(const std::string& path, const std::string& mode = "");
 nlohmann::json sim_profile_to_json(const sim::SimConfig& c);
-// Writes the profile plus the informational `measured` object.
-Status save_sim_profile(const std::string& path, const sim::SimConfig& c, const nlohmann::json& measured);
+nlohmann::json cpu_model_json(const sim::CpuModel& m);
+// Writes the profile, the per-mode CPU models (an object mode -> CpuModel, may be empty) and the
+// informational `measured` object.
+Status save_sim_profile(const std::string& path, const sim::SimConfig& c, const nlohmann::json& measured,
+                        const std::map<std::string, sim::CpuModel>& cpu_by_mode = {});
 
 }  // namespace rb::netcluster

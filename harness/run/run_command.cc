@@ -239,7 +239,7 @@ Result<nlohmann::json> execute_run(const RunOptions& opt) {
   sc.seed = opt.seed;
   if (opt.profile) {
     if (!profile_loader()) return make_error(errc::unsupported, "--profile needs the net runtime's profile loader");
-    auto prof = profile_loader()(*opt.profile);
+    auto prof = profile_loader()(*opt.profile, opt.mode);
     if (!prof.ok()) return prof.error();
     sc.sim = *prof;
   }

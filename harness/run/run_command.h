@@ -49,7 +49,8 @@ struct NetRunRequest {
 // The net runtime lives in harness/netcluster (which itself builds on this library); the CLI
 // registers it here at start-up so `--runtime net` can reach it without a dependency cycle.
 using NetClusterMaker = std::function<Result<std::unique_ptr<ClusterApi>>(const NetRunRequest&)>;
-using ProfileLoader = std::function<Result<sim::SimConfig>(const std::string&)>;
+// (profile path, mode) -> the simulator's models, with the mode's own CPU model if it has one.
+using ProfileLoader = std::function<Result<sim::SimConfig>(const std::string&, const std::string&)>;
 void register_net_runtime(NetClusterMaker maker, ProfileLoader profiles);
 
 // Parses `replbench run` flags. Unknown flags and bad values give invalid_config with one line.

@@ -54,5 +54,39 @@ TEST(SimProfile, MissingFieldsKeepDefaultsAndTyposAreRejected) {
   EXPECT_FALSE(load_sim_profile("/nonexistent/profile.json").ok());
 }
 
+TEST(SimProfile, AModesOwnCpuModelReplacesTheGeneralOne) {
+  auto j = nlohmann::json::parse(R"({"cpu": {"per_message_ns": 100, "per_byte_ns": 2, "shared_cores": 2},
+      "cpu_by_mode": {"isr": {"per_message_ns": 300}, "gm": {"per_byte_ns": 5}}})");
+  auto general = sim_profile_from_json(j);
+  ASSERT_TRUE(general.ok()) << general.error().describe();
+  EXPECT_EQ(general->cpu.per_message_ns, 100);
+  auto isr = sim_profile_from_json(j, "isr");
+  ASSERT_TRUE(isr.ok());
+  EXPECT_EQ(isr->cpu.per_message_ns, 300);
+  EXPECT_DOUBLE_EQ(isr->cpu.per_byte_ns, 2) << "fields the mode leaves out keep the general values";
+  EXPECT_EQ(isr->cpu.shared_cores, 2u);
+  auto raft = sim_profile_from_json(j, "raft");  // no model of its own
+  ASSERT_TRUE(raft.ok());
+  EXPECT_EQ(raft->cpu.per_message_ns, 100);
+  auto typo = sim_profile_from_json(nlohmann::json::parse(R"({"cpu_by_mode": {"isr": {"per_mesage_ns": 1}}})"));
+  ASSERT_FALSE(typo.ok());
+  EXPECT_NE(typo.error().message.find("cpu_by_mode.isr.per_mesage_ns"), std::string::npos) << typo.error().message;
+
+  char tmpl[] = "/tmp/rb_profile_XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  std::string path = std::string(tmpl) + "/p.json";
+  sim::SimConfig c;
+  sim::CpuModel gm;
+  gm.per_message_ns = 4242;
+  gm.per_record_ns = 12.5;
+  ASSERT_TRUE(save_sim_profile(path, c, {}, {{"gm", gm}}).ok());
+  auto back = load_sim_profile(path, "gm");
+  ASSERT_TRUE(back.ok()) << back.error().describe();
+  EXPECT_EQ(back->cpu.per_message_ns, 4242);
+  EXPECT_DOUBLE_EQ(back->cpu.per_record_ns, 12.5);
+  EXPECT_EQ(load_sim_profile(path)->cpu.per_message_ns, c.cpu.per_message_ns);
+  std::filesystem::remove_all(tmpl);
+}
+
 }  // namespace
 }  // namespace rb::netcluster
