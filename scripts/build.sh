@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, then configures and builds replbench (preset `default`:
-# optimised, debug info, assertions on). Usage: scripts/build.sh [extra ninja targets...]
+# optimised, debug info, assertions on). Usage: scripts/build.sh [targets...] (default: everything)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -9,4 +9,8 @@ jobs="${RB_JOBS:-$(nproc)}"
 if [ ! -f build/default/build.ninja ]; then
   cmake --preset default >/dev/null
 fi
-cmake --build build/default -j "$jobs" "$@"
+if [ $# -gt 0 ]; then
+  cmake --build build/default -j "$jobs" --target "$@"
+else
+  cmake --build build/default -j "$jobs"
+fi
