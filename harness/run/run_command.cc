@@ -21,6 +21,7 @@
 #include "isr/factory.h"
 #endif
 
+#include "git_commit.h"  // generated at build time: RB_GIT_COMMIT
 #ifndef RB_GIT_COMMIT
 #define RB_GIT_COMMIT "unknown"
 #endif
