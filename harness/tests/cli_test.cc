@@ -89,5 +89,12 @@ TEST(Cli, UnknownCommandAndMissingFileExitWithTwo) {
   EXPECT_EQ(commands().at("run")({"--mode", "raft", "--workload", "/nonexistent/w.json"}), 2);
 }
 
+TEST(Cli, CalibrateRefusesUnknownFlagsAndModesBeforeMeasuring) {
+  // Both are refused while parsing, before any disk, network or node is touched.
+  EXPECT_EQ(commands().at("calibrate")({"--turbo"}), 2);
+  EXPECT_EQ(commands().at("calibrate")({"--modes", "raft,paxos"}), 2);
+  EXPECT_EQ(commands().at("calibrate")({"--modes", ""}), 2);
+}
+
 }  // namespace
 }  // namespace rb::harness
