@@ -3,10 +3,12 @@
 // io_context. Used by the listener (inbound peers, clients, admin), by PeerLink (outbound to a
 // peer) and by the client library.
 //
-// Reading: header (fixed size) then body; the header is validated before the body is read, so a
-// garbage, oversize, foreign-cluster or unknown-kind frame closes the connection without
-// allocating its body. Each whole frame goes to on_frame. Writing: frames queue in order; one
-// async_write at a time; on_drained fires when the queue becomes empty.
+// Reading: whatever the socket has (up to 64 KiB, or the rest of a larger frame) goes into one
+// buffer, and every whole frame in it goes to on_frame, so many small frames cost one read. A
+// frame's header is validated as soon as it is in the buffer, before its body is waited for, so
+// a garbage, oversize, foreign-cluster or unknown-kind frame closes the connection without
+// room being made for its body. Writing: frames queue in order; one async_write at a time sends
+// every frame queued so far (one gather write); on_drained fires when the queue becomes empty.
 //
 // Closing: close(err) (or any read/write failure) closes the socket and calls on_close exactly
 // once. A peer that closes at a frame boundary gives errc::unavailable ("closed by peer"); one
@@ -64,8 +66,9 @@ class FrameConnection : public std::enable_shared_from_this<FrameConnection> {
 
  private:
   FrameConnection(tcp::socket socket, wire::FrameLimits limits, Callbacks cb);
-  void read_header();
-  void read_body(const wire::FrameHeader& h);
+  void read_more();
+  // Hands every whole frame in in_ to on_frame; false if the connection closed meanwhile.
+  bool deliver_frames();
   void write_next();
   void fail_read(const boost::system::error_code& ec, size_t got, bool mid_frame);
 
@@ -74,9 +77,10 @@ class FrameConnection : public std::enable_shared_from_this<FrameConnection> {
   Callbacks cb_;
   std::string remote_;
   bool open_ = true;
-  uint8_t header_[wire::kFrameHeaderBytes]{};
-  std::string body_;
+  std::vector<uint8_t> in_;  // received bytes; [in_begin_, in_end_) not yet consumed
+  size_t in_begin_ = 0, in_end_ = 0;
   std::deque<std::string> out_;
+  size_t writing_ = 0;  // frames at the front of out_ in the current async_write
   uint64_t bytes_read_ = 0;
   uint64_t bytes_written_ = 0;
   uint64_t frames_read_ = 0;
