@@ -143,6 +143,7 @@ Status NodeProcess::start() {
             static_cast<uint64_t>(broker_epoch_);
   hc.tick_ms = cf.tick_ms;
   hc.request_timeout_ticks = opts_.request_timeout_ticks;
+  hc.defer_produce_drain = true;  // flushed once per loop turn: see on_client_request
   running_ = true;
   // SIGKILL keeps the page cache, so a restart after a kill is not an unclean (data-losing) one.
   node_ = std::make_unique<CoordinatedNode>(
@@ -280,6 +281,16 @@ void NodeProcess::on_client_request(client::Request req, net::Reply reply) {
   ClientId id = next_client_++;
   clients_.emplace(id, std::move(reply));
   node_->on_client_request(id, std::move(req));
+  // Every produce request read in this turn (one socket read holds many) is applied as one batch
+  // by a flush queued behind the handlers that are ready now.
+  if (!flush_posted_ && node_->host().has_deferred()) {
+    flush_posted_ = true;
+    net::asio::post(io_, [this, alive = std::weak_ptr<char>(alive_)] {
+      if (alive.expired()) return;
+      flush_posted_ = false;
+      if (running_) node_->host().flush();
+    });
+  }
 }
 
 void NodeProcess::on_admin(wire::AdminRequest req, net::Reply reply) {

@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "replication/engine_factory.h"
 #include "replication/net/transport.h"
@@ -91,10 +92,11 @@ class NodeProcess final : public NodeIo {
   net::asio::steady_timer tick_timer_;
   net::asio::steady_timer sync_timer_;
   std::chrono::steady_clock::time_point next_tick_;
-  std::map<ClientId, net::Reply> clients_;  // requests waiting for their answer
+  std::unordered_map<ClientId, net::Reply> clients_;  // requests waiting for their answer
   ClientId next_client_ = 1;
   int64_t broker_epoch_ = 0;
   bool sync_in_flight_ = false;
+  bool flush_posted_ = false;  // a NodeHost::flush() is queued behind this loop turn's handlers
   bool sync_again_ = false;
   bool running_ = false;
   bool stopped_ = false;

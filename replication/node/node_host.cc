@@ -82,9 +82,22 @@ std::set<PartitionId> NodeHost::take_dirty() { return std::exchange(dirty_, {});
 // Driving engines.
 
 void NodeHost::drain(Part& p) {
+  if (p.deferred) {
+    p.deferred = false;
+    p.undrained.clear();
+    std::erase(deferred_, p.id);
+  }
   for (int guard = 0; p.engine->has_ready(); ++guard) {
     RB_ASSERT_MSG(guard < 100000, "engine produces Ready forever");
     apply(p, p.engine->take_ready());
+  }
+}
+
+void NodeHost::flush() {
+  while (!deferred_.empty()) {
+    Part* p = find(deferred_.back());
+    RB_ASSERT(p != nullptr);
+    drain(*p);  // removes it from deferred_
   }
 }
 
@@ -285,6 +298,14 @@ void NodeHost::produce(ClientId client, client::ProduceRequest req) {
   if (cfg_.common.idempotence) {
     const Entry& first = req.records.front();
     if (first.producer.value() != 0 && first.sequence >= 0) {
+      // A retry of a proposal whose Ready is still deferred: apply it first so the lookup below
+      // finds the original's offset.
+      for (const auto& [producer, lo, hi] : p->undrained) {
+        if (producer == first.producer && first.sequence >= lo && first.sequence <= hi) {
+          drain(*p);
+          break;
+        }
+      }
       if (auto dup = p->state->find_duplicate(first.producer, first.sequence)) {
         ++counters_.duplicates_answered;
         if (*dup < p->commit) {
@@ -302,8 +323,17 @@ void NodeHost::produce(ClientId client, client::ProduceRequest req) {
   pending_[id] = Pending{client, req.id, req.partition, PendingKind::produce, ticks_ + cfg_.request_timeout_ticks};
   ProposeRequest pr{RequestId{id}, req.acks, std::move(req.records)};
   for (auto& e : pr.entries) e.kind = EntryKind::data;
+  if (cfg_.defer_produce_drain) {
+    const Entry& first = pr.entries.front();
+    if (first.producer.value() != 0 && first.sequence >= 0)
+      p->undrained.emplace_back(first.producer, first.sequence, pr.entries.back().sequence);
+  }
   p->engine->propose(std::move(pr));
-  drain(*p);
+  if (!cfg_.defer_produce_drain) return drain(*p);
+  if (!p->deferred) {
+    p->deferred = true;
+    deferred_.push_back(p->id);
+  }
 }
 
 void NodeHost::fetch(ClientId client, client::FetchRequest req) {

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <tuple>
 #include <vector>
 
 #include "replication/broker/partition_state.h"
@@ -28,6 +29,11 @@ struct NodeHostConfig {
   uint64_t seed = 0;
   uint32_t tick_ms = 1;                    // how long one tick is (used to turn max_wait_ms into ticks)
   uint32_t request_timeout_ticks = 30000;  // engine requests pending longer get errc::timeout
+  // When set, a produce request is handed to its engine but the engine's Ready is applied only at
+  // the next flush() (or any other event on that partition), so a burst of requests read from the
+  // sockets at once becomes one append, one sync request and one reply pass. The runtime must
+  // call flush() soon after produce requests (the net runtime: once per event-loop turn).
+  bool defer_produce_drain = false;
 };
 
 struct NodeCounters {
@@ -58,6 +64,9 @@ class NodeHost {
   // Partitions appended to since the last take_dirty() (for the runtime's group commit).
   std::set<PartitionId> take_dirty();
   Status admin(PartitionId p, const AdminCommand& cmd);
+  // Applies what produce requests left pending under defer_produce_drain. Cheap when none did.
+  void flush();
+  bool has_deferred() const { return !deferred_.empty(); }
 
   // Inspection (harness, checker, tests).
   std::vector<PartitionId> partitions() const;
@@ -91,6 +100,10 @@ class NodeHost {
     HardState saved_hs;  // what the store holds
     std::vector<Parked> parked;
     std::vector<AwaitCommit> awaiting;
+    // Under defer_produce_drain: proposals handed to the engine whose Ready is not applied yet,
+    // as (producer, first sequence, last sequence), so a retry of one of them is still recognised.
+    std::vector<std::tuple<ProducerId, int64_t, int64_t>> undrained;
+    bool deferred = false;
   };
   enum class PendingKind : uint8_t { produce, offset_commit };
   struct Pending {
@@ -125,6 +138,7 @@ class NodeHost {
   uint64_t next_req_ = 1;
   uint64_t ticks_ = 0;
   std::set<PartitionId> dirty_;
+  std::vector<PartitionId> deferred_;  // partitions with deferred = true
   NodeCounters counters_;
 };
 

@@ -153,6 +153,60 @@ TEST_F(NodeHostTest, WithoutIdempotenceRetriesAreStoredTwice) {
   EXPECT_EQ(stores[PartitionId{0}]->log_end(), Offset{2});
 }
 
+// Under defer_produce_drain (the net runtime) a burst of produce requests is one append and one
+// sync request, applied at flush().
+class DeferredNodeHostTest : public NodeHostTest {
+ protected:
+  DeferredNodeHostTest() {
+    cfg.defer_produce_drain = true;
+    host = std::make_unique<NodeHost>(cfg, testing::SoloFactory{}, io, [this](PartitionId p) -> LogStore* {
+      stores[p] = std::make_unique<MemLogStore>();
+      return stores[p].get();
+    });
+  }
+  Offset log_end() { return stores[PartitionId{0}]->log_end(); }
+};
+
+TEST_F(DeferredNodeHostTest, ABurstIsAppliedAtFlushAsOneBatch) {
+  for (int i = 0; i < 3; ++i) host->on_client_request(1, produce(1 + i, i));
+  EXPECT_TRUE(host->has_deferred());
+  EXPECT_EQ(log_end(), Offset{0});
+  EXPECT_EQ(io.sync_requests, 0);
+  host->flush();
+  EXPECT_FALSE(host->has_deferred());
+  EXPECT_EQ(log_end(), Offset{3});
+  EXPECT_EQ(io.sync_requests, 1);
+  sync_all();
+  auto acks = io.take<client::ProduceResponse>();
+  ASSERT_EQ(acks.size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(acks[i].base_offset, Offset{i});
+}
+
+TEST_F(DeferredNodeHostTest, ARetryOfADeferredProposalIsNotStoredTwice) {
+  host->on_client_request(1, produce(1, 0));
+  host->on_client_request(1, produce(2, 1));
+  host->on_client_request(1, produce(3, 0));  // a retry of sequence 0 before anything was applied
+  host->flush();
+  sync_all();
+  auto acks = io.take<client::ProduceResponse>();
+  ASSERT_EQ(acks.size(), 3u);
+  EXPECT_EQ(log_end(), Offset{2});
+  EXPECT_EQ(host->counters().duplicates_answered, 1u);
+  for (const auto& a : acks) {
+    EXPECT_EQ(a.code, errc::ok);
+    EXPECT_EQ(a.base_offset, a.id == RequestId{2} ? Offset{1} : Offset{0});
+  }
+}
+
+TEST_F(DeferredNodeHostTest, AnyLaterEventOnThePartitionAppliesWhatWasDeferred) {
+  host->on_client_request(1, produce(1, 0));
+  host->tick();
+  EXPECT_FALSE(host->has_deferred());
+  EXPECT_EQ(log_end(), Offset{1});
+  host->flush();  // nothing left: a no-op
+  EXPECT_EQ(io.sync_requests, 1);
+}
+
 TEST_F(NodeHostTest, OversizeRecordIsRefusedWithItsSize) {
   host->on_client_request(1, produce(1, 0, 0, 101));
   auto acks = io.take<client::ProduceResponse>();
