@@ -5,10 +5,13 @@
 //            sync; jitter = p90 - p50; write bandwidth = 32 MiB of 1 MiB records, one final sync.
 //   network  two FrameConnections on loopback: one-way latency = median round trip / 2 of small
 //            frames; bandwidth = 64 MiB of 1 MiB frames one way.
-//   cpu      a 3-node raft cluster (fsync always, acks all), closed-loop load with 100 B, 1 KB, and
+//   cpu      a 3-node cluster of each mode (fsync always, acks all), closed-loop load with 500
+//            messages in flight (the throughput suite's one-queue window: how many requests a
+//            node reads at once, and so its cost per request, depends on it) of 100 B, 1 KB, and
 //            1 KB messages sent 16 per request; each run gives the nodes' CPU seconds, the
-//            messages they handled (peer messages received + client requests), the records they
-//            appended and the bytes (peer + client frames). Three runs, three unknowns:
+//            messages they handled (peer messages received + client requests), the records
+//            those carried (as the simulator charges them) and the bytes (peer + client frames).
+//            Three runs, three unknowns:
 //            cpu = per_message * messages + per_record * records + per_byte * bytes. The
 //            client's own CPU (this process) against its requests and records gives
 //            client_per_request and client_per_record. The nodes run on this host, so the
@@ -153,7 +156,7 @@ struct CpuSample {
   double cpu_s = 0;
   double client_cpu_s = 0;  // this process: the load generator and its client connections
   double client_requests = 0;
-  double records = 0;  // records appended, summed over the replicas
+  double records = 0;  // records in produce requests and in peer messages, over all nodes
   double messages = 0;
   double bytes = 0;
   double acked = 0;
@@ -186,8 +189,12 @@ Result<CpuSample> measure_cpu(const std::string& binary, const std::string& mode
         x.messages += static_cast<double>(it->second);
         x.client_requests += static_cast<double>(it->second);
       }
-      auto rec = st->counters.find("disk.records_appended");
-      if (rec != st->counters.end()) x.records += static_cast<double>(rec->second);
+      // Records as the simulator charges them: each record of a produce request, and each record
+      // a peer message carries (a ring hop or a fetch answer costs per record it carries).
+      for (const char* key : {"node.produce_records", "node.peer_records_in"}) {
+        auto rec = st->counters.find(key);
+        if (rec != st->counters.end()) x.records += static_cast<double>(rec->second);
+      }
     }
     struct rusage ru {};
     getrusage(RUSAGE_SELF, &ru);
@@ -200,7 +207,7 @@ Result<CpuSample> measure_cpu(const std::string& binary, const std::string& mode
   harness::LoadSpec spec;
   spec.message_size = message_size;
   spec.producer_rate = 0;
-  spec.max_in_flight = batch > 1 ? 256 : 64;
+  spec.max_in_flight = 500;  // see the top of this file
   spec.batch_max_messages = batch;
   spec.linger_ns = batch > 1 ? 1'000'000 : 0;
   spec.warmup_ns = 0;

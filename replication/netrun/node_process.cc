@@ -337,6 +337,7 @@ wire::NodeStatus NodeProcess::status() const {
     st.counters["node.fetch_requests"] = static_cast<int64_t>(c.fetch_requests);
     st.counters["node.records_served"] = static_cast<int64_t>(c.records_served);
     st.counters["node.peer_messages_in"] = static_cast<int64_t>(c.peer_messages_in);
+    st.counters["node.peer_records_in"] = static_cast<int64_t>(c.peer_records_in);
     st.counters["node.quorum_leader"] = node_->quorum_leader() ? 1 : 0;
   }
   st.counters["node.client_requests"] = static_cast<int64_t>(client_requests_);

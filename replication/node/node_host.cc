@@ -198,6 +198,7 @@ void NodeHost::complete(Part& p, const Completion& c) {
 
 void NodeHost::on_peer_message(const PeerMessage& msg) {
   ++counters_.peer_messages_in;
+  counters_.peer_records_in += msg.entries.size();
   Part* p = find(msg.partition);
   if (!p) {
     // A replica added by a membership change: host it on first contact.

@@ -43,6 +43,7 @@ struct NodeCounters {
   uint64_t fetch_requests = 0;
   uint64_t records_served = 0;
   uint64_t peer_messages_in = 0;
+  uint64_t peer_records_in = 0;  // records carried by those messages
 };
 
 class NodeHost {

@@ -207,6 +207,20 @@ TEST_F(DeferredNodeHostTest, AnyLaterEventOnThePartitionAppliesWhatWasDeferred) 
   EXPECT_EQ(io.sync_requests, 1);
 }
 
+TEST_F(NodeHostTest, CountsProducedRecordsAndTheRecordsPeerMessagesCarry) {
+  // calibrate fits the simulator's per-record cost against these two counters.
+  host->on_client_request(1, produce(1, 0));
+  PeerMessage m;
+  m.from = NodeId{0};
+  m.partition = PartitionId{1};
+  m.entries.resize(3);
+  host->on_peer_message(m);
+  host->on_peer_message(m);
+  EXPECT_EQ(host->counters().produce_records, 1u);
+  EXPECT_EQ(host->counters().peer_messages_in, 2u);
+  EXPECT_EQ(host->counters().peer_records_in, 6u);
+}
+
 TEST_F(NodeHostTest, OversizeRecordIsRefusedWithItsSize) {
   host->on_client_request(1, produce(1, 0, 0, 101));
   auto acks = io.take<client::ProduceResponse>();
