@@ -1,9 +1,14 @@
 #include "harness/netcluster/profile.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "harness/netcluster/commands.h"
 
 namespace rb::netcluster {
 namespace {
@@ -85,6 +90,41 @@ TEST(SimProfile, AModesOwnCpuModelReplacesTheGeneralOne) {
   EXPECT_EQ(back->cpu.per_message_ns, 4242);
   EXPECT_DOUBLE_EQ(back->cpu.per_record_ns, 12.5);
   EXPECT_EQ(load_sim_profile(path)->cpu.per_message_ns, c.cpu.per_message_ns);
+  std::filesystem::remove_all(tmpl);
+}
+
+// The whole of `replbench calibrate --quick` for one mode against real node processes (about 6 s):
+// the profile it writes loads for that mode, describes this host, and its CPU fit rests on runs
+// whose record counts are those the simulator charges for.
+TEST(Calibrate, QuickRunWritesAProfileTheSimulatorLoads) {
+  char tmpl[] = "/tmp/rb_calibrate_XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string path = std::string(tmpl) + "/profile.json";
+  ASSERT_EQ(cmd_calibrate({"--quick", "--modes", "raft", "--binary", RB_NETNODE_BINARY, "--out", path}), 0);
+
+  auto cfg = load_sim_profile(path, "raft");
+  ASSERT_TRUE(cfg.ok()) << cfg.error().describe();
+  EXPECT_EQ(cfg->cpu.shared_cores, static_cast<uint32_t>(sysconf(_SC_NPROCESSORS_ONLN)));
+  EXPECT_TRUE(cfg->disk.shared);
+  EXPECT_GT(cfg->disk.fsync_ns, 0);
+  EXPECT_GT(cfg->disk.write_bytes_per_ns, 0);
+  EXPECT_GT(cfg->network.latency_ns, 0);
+  EXPECT_GT(cfg->cpu.per_message_ns + cfg->cpu.per_record_ns + cfg->cpu.per_byte_ns, 0);
+  EXPECT_GT(cfg->cpu.client_per_request_ns + cfg->cpu.client_per_record_ns, 0);
+
+  std::ifstream in(path);
+  auto j = nlohmann::json::parse(in);
+  const auto& runs = j.at("measured").at("cpu_runs").at("raft");
+  for (const char* run : {"100B", "1KB", "1KB_batch16"}) {
+    SCOPED_TRACE(run);
+    const double acked = runs.at(run).at("acked").get<double>();
+    const double records = runs.at(run).at("records").get<double>();
+    EXPECT_GT(acked, 0);
+    // Each acknowledged record was in one produce request and in one append for each of the two
+    // followers; records still in flight (at most the 500-message window) may add to that.
+    EXPECT_GE(records, 3 * acked);
+    EXPECT_LE(records, 3 * (acked + 500));
+  }
   std::filesystem::remove_all(tmpl);
 }
 
