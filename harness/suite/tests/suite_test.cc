@@ -3,10 +3,12 @@
 #include "harness/suite/suite.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "harness/run/run_command.h"
 #include "harness/suite/suite_runner.h"
 
 namespace rb::suite {
@@ -185,6 +187,40 @@ TEST(SuiteRun, ProgressLineFormat) {
             "cell 3/12  mode=raft workload=small fault=kill.leader seed=1  elapsed 12s eta 40s");
   EXPECT_EQ(progress_line(1, 12, c, 0, std::nullopt),
             "cell 1/12  mode=raft workload=small fault=kill.leader seed=1  elapsed 0s eta ?");
+}
+
+// The kafka-bugs KIP-966 group must reproduce the bug it names, not only run: with an ISR allowed
+// to shrink to the leader (min ISR 1) the leader's power loss takes acknowledged writes with it,
+// whether or not eligible leader replicas are on; with min ISR 2 nothing acknowledged is lost.
+// Simulated and seeded, so the outcome is exact (about a second for the six cells).
+TEST(ShippedSuites, Kip966GroupLosesAcknowledgedWritesOnlyWithAnIsrOfOne) {
+  auto s = load_suite(std::string(RB_SUITES_DIR) + "/kafka-bugs.json");
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  const auto dir = std::filesystem::temp_directory_path() / ("rb_kip966_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  size_t cells = 0;
+  for (const auto& c : s->cells) {
+    if (c.group != "kip966-isr-of-one-power-loss") continue;
+    SCOPED_TRACE(c.name);
+    ++cells;
+    std::string min_insync;
+    for (const auto& [k, v] : c.settings)
+      if (k == "minInsync") min_insync = v;
+    ASSERT_FALSE(min_insync.empty());
+    auto r = harness::execute_run(run_options_for(c, (dir / (c.name + ".json")).string(), false));
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    const auto& v = r->at("verification");
+    const int64_t lost = v.at("lost").get<int64_t>();
+    EXPECT_TRUE(v.at("valid").get<bool>());
+    if (min_insync == "1") {
+      EXPECT_GT(lost, 0) << "the scenario no longer shrinks the ISR to the leader before its power loss";
+      EXPECT_EQ(v.at("expected_loss").get<int64_t>(), lost) << "fsync never + power loss permits it";
+    } else {
+      EXPECT_EQ(lost, 0);
+    }
+  }
+  EXPECT_EQ(cells, 6u);  // three settings x two seeds
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
