@@ -196,7 +196,6 @@ std::map<std::string, std::string> NetCluster::describe() const {
       {"tick_ms", std::to_string(file_.tick_ms)},
       {"kill", "SIGKILL: the page cache survives, so lose_unsynced (power loss) is not honoured"},
       {"disk_slowdown", "unsupported"},
-      {"coordinator_bytes", "included in network_bytes (the transport counts per peer, not per partition)"},
   };
   if (spawned_) {
     d["data_dir"] = base_dir_;

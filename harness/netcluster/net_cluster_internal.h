@@ -39,8 +39,12 @@ inline int64_t counter(const wire::NodeStatus& s, const std::string& k) {
 
 inline void add_status(ClusterCounters& c, const wire::NodeStatus& s) {
   for (const auto& p : s.peers) {
-    c.network_bytes += p.bytes_sent;
-    c.network_messages += p.messages_sent;
+    // The coordinator's traffic travels in frames of its own and is reported apart, as the
+    // simulator does.
+    c.network_bytes += p.bytes_sent - std::min(p.bytes_sent, p.control_bytes_sent);
+    c.network_messages += p.messages_sent - std::min(p.messages_sent, p.control_messages_sent);
+    c.coordinator_bytes += p.control_bytes_sent;
+    c.coordinator_messages += p.control_messages_sent;
   }
   c.disk_bytes += static_cast<uint64_t>(counter(s, "disk.bytes_written"));
   c.fsyncs += static_cast<uint64_t>(counter(s, "disk.syncs"));

@@ -115,25 +115,40 @@ void PeerLink::schedule_flush() {
 
 void PeerLink::flush() {
   if (!connected() || conn_->writing() || queue_.empty()) return;
-  // One frame per flush, bounded so the peer accepts it: a conservative size estimate keeps
-  // the encoded body under the limit (protobuf is smaller than PeerMessage::wire_size()).
+  // What is queued now leaves in one gather write, bounded so the peer accepts each frame: a
+  // conservative size estimate keeps an encoded body under the limit (protobuf is smaller than
+  // PeerMessage::wire_size()). Control and data messages never share a frame, so each frame's
+  // bytes count for one kind; a run of either kind is one frame.
   const size_t budget = cfg_.max_frame_bytes / 2;
-  std::vector<PeerMessage> batch;
+  auto is_control = [&](const PeerMessage& m) { return cfg_.control_from && m.partition >= *cfg_.control_from; };
   size_t bytes = 0;
-  while (!queue_.empty() && (batch.empty() || bytes + queue_.front().wire_size() <= budget)) {
-    bytes += queue_.front().wire_size();
-    batch.push_back(std::move(queue_.front()));
-    queue_.pop_front();
-  }
-  std::string body = wire::encode_peer_batch(batch);
-  if (body.size() > cfg_.max_frame_bytes) {
-    // A single message above the frame limit can never be delivered; drop it loudly.
-    dropped_too_large_ += batch.size();
-    std::fprintf(stderr, "replbench net: node=%u dropping %zu message(s) to node %u: %zu bytes above the frame limit\n",
-                 cfg_.self.value(), batch.size(), peer_.value(), body.size());
-  } else {
+  bool first = true;
+  while (!queue_.empty() && (first || bytes + queue_.front().wire_size() <= budget)) {
+    const bool control = is_control(queue_.front());
+    std::vector<PeerMessage> batch;
+    while (!queue_.empty() && is_control(queue_.front()) == control &&
+           (first || bytes + queue_.front().wire_size() <= budget)) {
+      bytes += queue_.front().wire_size();
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+      first = false;
+    }
+    std::string body = wire::encode_peer_batch(batch);
+    if (body.size() > cfg_.max_frame_bytes) {
+      // A single message above the frame limit can never be delivered; drop it loudly.
+      dropped_too_large_ += batch.size();
+      std::fprintf(stderr,
+                   "replbench net: node=%u dropping %zu message(s) to node %u: %zu bytes above the frame limit\n",
+                   cfg_.self.value(), batch.size(), peer_.value(), body.size());
+      continue;
+    }
     messages_sent_ += batch.size();
-    conn_->send(wire::make_frame(wire::FrameKind::peer_batch, cfg_.cluster_id, body));
+    std::string frame = wire::make_frame(wire::FrameKind::peer_batch, cfg_.cluster_id, body);
+    if (control) {
+      control_messages_sent_ += batch.size();
+      control_bytes_sent_ += frame.size();
+    }
+    conn_->send(std::move(frame));
   }
   // The rest (if any) goes when this write drains (on_drained -> schedule_flush).
   if (!conn_->writing()) schedule_flush();

@@ -40,6 +40,9 @@ class PeerLink {
   uint64_t bytes_sent() const { return bytes_sent_ + (conn_ ? conn_->bytes_written() : 0); }
   uint64_t frames_sent() const { return frames_sent_ + (conn_ ? conn_->frames_written() : 0); }
   uint64_t messages_sent() const { return messages_sent_; }
+  // Of those, control traffic (TransportConfig::control_from): frame bytes queued and messages.
+  uint64_t control_bytes_sent() const { return control_bytes_sent_; }
+  uint64_t control_messages_sent() const { return control_messages_sent_; }
   uint64_t dropped_queue_full() const { return dropped_queue_full_; }
   uint64_t dropped_too_large() const { return dropped_too_large_; }
   uint64_t connects() const { return connects_; }
@@ -69,6 +72,8 @@ class PeerLink {
   uint64_t bytes_sent_ = 0;   // of retired connections
   uint64_t frames_sent_ = 0;  // of retired connections (hello included)
   uint64_t messages_sent_ = 0;
+  uint64_t control_bytes_sent_ = 0;
+  uint64_t control_messages_sent_ = 0;
   uint64_t dropped_queue_full_ = 0;
   uint64_t dropped_too_large_ = 0;
   uint64_t connects_ = 0;

@@ -121,6 +121,8 @@ wire::PeerStats Transport::stats(NodeId peer) const {
     s.bytes_sent = l.bytes_sent();
     s.frames_sent = l.frames_sent();
     s.messages_sent = l.messages_sent();
+    s.control_bytes_sent = l.control_bytes_sent();
+    s.control_messages_sent = l.control_messages_sent();
     s.dropped_queue_full = l.dropped_queue_full();
     s.connected = l.connected();
   }

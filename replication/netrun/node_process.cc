@@ -117,6 +117,7 @@ Status NodeProcess::start() {
   tc.max_frame_bytes = static_cast<uint32_t>(std::min<uint64_t>(
       std::max<uint64_t>(wire::kDefaultMaxFrameBytes, 2 * cf.common.batching.max_bytes + (1 << 20)), 1u << 30));
   tc.fault_seed = cf.seed ^ (static_cast<uint64_t>(opts_.self.value()) << 32) ^ static_cast<uint64_t>(broker_epoch_);
+  tc.control_from = kMetadataPartition;  // the coordinator's traffic is counted apart
   net::TransportHandlers h;
   h.on_peer_message = [this](PeerMessage m) {
     if (running_) node_->on_peer_message(m);

@@ -74,6 +74,9 @@ struct PeerStats {
   bool connected = false;           // the outbound link is up
   uint64_t frames_sent = 0;
   uint64_t frames_received = 0;
+  // Of bytes_sent / messages_sent: control traffic (the coordinator's; TransportConfig::control_from).
+  uint64_t control_bytes_sent = 0;
+  uint64_t control_messages_sent = 0;
   bool operator==(const PeerStats&) const = default;
 };
 

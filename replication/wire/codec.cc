@@ -166,6 +166,8 @@ void status_to_pb(const NodeStatus& s, pb::NodeStatus* out) {
     m->set_connected(p.connected);
     m->set_frames_sent(p.frames_sent);
     m->set_frames_received(p.frames_received);
+    m->set_control_bytes_sent(p.control_bytes_sent);
+    m->set_control_messages_sent(p.control_messages_sent);
   }
   for (const auto& p : s.partitions) {
     auto* m = out->add_partitions();
@@ -190,7 +192,7 @@ Result<NodeStatus> status_from_pb(const pb::NodeStatus& m) {
     s.peers.push_back(PeerStats{NodeId(p.peer()), p.bytes_sent(), p.bytes_received(), p.messages_sent(),
                                 p.messages_received(), p.dropped_outbound(), p.dropped_inbound(), p.delayed_outbound(),
                                 p.delayed_inbound(), p.dropped_queue_full(), p.connected(), p.frames_sent(),
-                                p.frames_received()});
+                                p.frames_received(), p.control_bytes_sent(), p.control_messages_sent()});
   }
   for (const auto& p : m.partitions()) {
     if (p.role() > static_cast<uint32_t>(Role::stopped)) {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "replication/net/transport.h"
@@ -42,10 +43,13 @@ struct TestNode {
   std::vector<PeerMessage> got;
   std::unique_ptr<Transport> t;
 
-  TestNode(asio::io_context& io, uint32_t id, uint16_t port = 0, uint64_t seed = 1) {
+  TestNode(asio::io_context& io, uint32_t id, uint16_t port = 0, uint64_t seed = 1,
+           std::optional<PartitionId> control_from = std::nullopt) {
     TransportHandlers h;
     h.on_peer_message = [this](PeerMessage m) { got.push_back(std::move(m)); };
-    t = std::make_unique<Transport>(io, config(id, seed), std::move(h));
+    TransportConfig c = config(id, seed);
+    c.control_from = control_from;
+    t = std::make_unique<Transport>(io, c, std::move(h));
     auto s = t->listen("127.0.0.1", port);
     EXPECT_TRUE(s.ok()) << s.error().describe();
   }

@@ -57,6 +57,33 @@ TEST(Transport, MessagesOfSeparateTurnsWhileWritingAreCoalesced) {
   EXPECT_LE(p.a.t->stats(NodeId(2)).frames_sent - frames0, 2u);
 }
 
+TEST(Transport, ControlTrafficTravelsInItsOwnFramesAndIsCountedApart) {
+  asio::io_context io;
+  TestNode a{io, 1, 0, 1, PartitionId(100)};  // partitions >= 100 are control traffic
+  TestNode b{io, 2};
+  a.t->add_peer(NodeId(2), "127.0.0.1", b.t->port());
+  ASSERT_TRUE(run_until(io, [&] { return a.t->stats(NodeId(2)).frames_sent == 1; }));  // the hello
+  const auto before = a.t->stats(NodeId(2));
+  // data, control, control, data: queued in one turn, in order, as three frames.
+  for (uint32_t part : {0u, 100u, 101u, 0u}) {
+    PeerMessage m = message(1, 2, part);
+    m.partition = PartitionId(part);
+    a.t->send(std::move(m));
+  }
+  ASSERT_TRUE(run_until(io, [&] { return b.got.size() == 4; }));
+  EXPECT_EQ(b.got[1].partition, PartitionId(100));
+  EXPECT_EQ(b.got[3].partition, PartitionId(0));
+  ASSERT_TRUE(run_until(io, [&] { return a.t->stats(NodeId(2)).frames_sent == before.frames_sent + 3; }));
+  const auto s = a.t->stats(NodeId(2));
+  EXPECT_EQ(s.messages_sent, 4u);
+  EXPECT_EQ(s.control_messages_sent, 2u);
+  // Two of the three frames carry one 100-byte message each, the control frame two of them.
+  const uint64_t sent = s.bytes_sent - before.bytes_sent;
+  EXPECT_GT(s.control_bytes_sent, sent / 3);
+  EXPECT_LT(s.control_bytes_sent, sent * 2 / 3);
+  EXPECT_EQ(b.t->stats(NodeId(1)).frames_received, 3u);
+}
+
 TEST(Transport, MessagesToUnknownPeersAreCounted) {
   asio::io_context io;
   TestNode a{io, 1};

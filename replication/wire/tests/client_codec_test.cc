@@ -109,7 +109,7 @@ TEST(AdminCodec, RequestsRoundTrip) {
 TEST(AdminCodec, StatusResponseRoundTrip) {
   NodeStatus s;
   s.node = NodeId(2);
-  s.peers.push_back(PeerStats{NodeId(1), 100, 200, 3, 4, 5, 6, 7, 8, 9, true, 10, 11});
+  s.peers.push_back(PeerStats{NodeId(1), 100, 200, 3, 4, 5, 6, 7, 8, 9, true, 10, 11, 12, 13});
   PartitionStatus p;
   p.partition = PartitionId(0);
   p.role = Role::leader;
