@@ -6,8 +6,9 @@
 //   network  two FrameConnections on loopback: one-way latency = median round trip / 2 of small
 //            frames; bandwidth = 64 MiB of 1 MiB frames one way.
 //   cpu      a 3-node cluster of each mode (fsync always, acks all), closed-loop load with 500
-//            messages in flight (the throughput suite's one-queue window: how many requests a
-//            node reads at once, and so its cost per request, depends on it) of 100 B, 1 KB, and
+//            messages in flight (--in-flight; 500 is the throughput suite's one-queue window: how
+//            many requests a node reads at once, and so its cost per request, depends on it; use
+//            the window of the workloads the profile is for) of 100 B, 1 KB, and
 //            1 KB messages sent 16 per request; each run gives the nodes' CPU seconds, the
 //            messages they handled (peer messages received + client requests), the records
 //            those carried (as the simulator charges them) and the bytes (peer + client frames).
@@ -22,8 +23,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "harness/cli/modes.h"
@@ -166,7 +169,7 @@ struct CpuSample {
 // CPU includes what their syncs cost): CPU of the nodes and of this process (the client) against
 // what they handled. `batch` > 1 sends that many records per request.
 Result<CpuSample> measure_cpu(const std::string& binary, const std::string& mode, uint32_t message_size, uint32_t batch,
-                              double seconds) {
+                              double seconds, uint32_t in_flight) {
   NetClusterOptions o;
   o.nodes = 3;
   o.mode = mode;
@@ -207,7 +210,7 @@ Result<CpuSample> measure_cpu(const std::string& binary, const std::string& mode
   harness::LoadSpec spec;
   spec.message_size = message_size;
   spec.producer_rate = 0;
-  spec.max_in_flight = 500;  // see the top of this file
+  spec.max_in_flight = in_flight;  // see the top of this file
   spec.batch_max_messages = batch;
   spec.linger_ns = batch > 1 ? 1'000'000 : 0;
   spec.warmup_ns = 0;
@@ -286,13 +289,13 @@ std::pair<double, double> solve_client_costs(const CpuSample& single, const CpuS
 
 // A mode's CPU model from three runs (100 B, 1 KB, 1 KB in batches of 16); the raw samples go to
 // `runs` (informational).
-Result<sim::CpuModel> calibrate_cpu(const std::string& binary, const std::string& mode, double secs,
+Result<sim::CpuModel> calibrate_cpu(const std::string& binary, const std::string& mode, double secs, uint32_t in_flight,
                                     nlohmann::json& runs) {
-  auto small = measure_cpu(binary, mode, 100, 1, secs);
+  auto small = measure_cpu(binary, mode, 100, 1, secs, in_flight);
   if (!small.ok()) return small.error();
-  auto large = measure_cpu(binary, mode, 1024, 1, secs);
+  auto large = measure_cpu(binary, mode, 1024, 1, secs, in_flight);
   if (!large.ok()) return large.error();
-  auto batched = measure_cpu(binary, mode, 1024, 16, secs);
+  auto batched = measure_cpu(binary, mode, 1024, 16, secs, in_flight);
   if (!batched.ok()) return batched.error();
   runs = {{"100B", sample_json(*small)}, {"1KB", sample_json(*large)}, {"1KB_batch16", sample_json(*batched)}};
   // Nodes: cpu = a * messages + r * records + b * bytes over the three runs.
@@ -331,6 +334,7 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   std::string binary = "/proc/self/exe";
   std::string dir;
   bool quick = false;
+  uint32_t in_flight = 500;
   std::vector<std::string> modes = {"raft", "gm", "masterslave", "isr"};
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--out" && i + 1 < args.size()) {
@@ -341,6 +345,17 @@ int cmd_calibrate(const std::vector<std::string>& args) {
       dir = args[++i];
     } else if (args[i] == "--quick") {
       quick = true;
+    } else if (args[i] == "--in-flight" && i + 1 < args.size()) {
+      const std::string v = args[++i];
+      char* end = nullptr;
+      errno = 0;
+      const unsigned long n = std::strtoul(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || errno != 0 || v[0] == '-' || n < 1 || n > 100000) {
+        std::fprintf(stderr, "replbench calibrate: --in-flight must be a whole number in 1..100000, got '%s'\n",
+                     v.c_str());
+        return 2;
+      }
+      in_flight = static_cast<uint32_t>(n);
     } else if (args[i] == "--modes" && i + 1 < args.size()) {
       modes.clear();
       std::string list = args[++i];
@@ -357,7 +372,7 @@ int cmd_calibrate(const std::vector<std::string>& args) {
     } else {
       std::fprintf(stderr,
                    "replbench calibrate: unknown flag '%s'\nusage: replbench calibrate [--out FILE] [--quick] "
-                   "[--dir DIR] [--modes raft,gm,masterslave,isr]\n",
+                   "[--dir DIR] [--modes raft,gm,masterslave,isr] [--in-flight N]\n",
                    args[i].c_str());
       return 2;
     }
@@ -384,7 +399,7 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   for (const auto& mode : modes) {
     std::fprintf(stderr, "calibrate: CPU cost of %s (3 nodes; 100 B, 1 KB, then 1 KB in batches of 16)\n",
                  mode.c_str());
-    auto m = calibrate_cpu(binary, mode, secs, cpu_runs[mode]);
+    auto m = calibrate_cpu(binary, mode, secs, in_flight, cpu_runs[mode]);
     if (!m.ok()) return fail(mode + ": " + m.error().describe());
     cpu_by_mode[mode] = *m;
   }
@@ -414,6 +429,7 @@ int cmd_calibrate(const std::vector<std::string>& args) {
                              {"loopback_one_way_p90_ns", net.one_way_p90},
                              {"loopback_bytes_per_ns", net.bytes_per_ns},
                              {"cpu_runs", cpu_runs},
+                             {"cpu_runs_in_flight", in_flight},
                              {"quick", quick}};
   if (auto s = save_sim_profile(out, cfg, measured, cpu_by_mode); !s.ok()) return fail(s.error().describe());
   std::printf("profile written to %s\n%s\n", out.c_str(), sim_profile_to_json(cfg).dump(2).c_str());

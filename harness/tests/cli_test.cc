@@ -94,6 +94,8 @@ TEST(Cli, CalibrateRefusesUnknownFlagsAndModesBeforeMeasuring) {
   EXPECT_EQ(commands().at("calibrate")({"--turbo"}), 2);
   EXPECT_EQ(commands().at("calibrate")({"--modes", "raft,paxos"}), 2);
   EXPECT_EQ(commands().at("calibrate")({"--modes", ""}), 2);
+  for (const char* bad : {"0", "-5", "ten", "", "100001", "12x"})
+    EXPECT_EQ(commands().at("calibrate")({"--in-flight", bad}), 2) << bad;
 }
 
 }  // namespace
