@@ -33,16 +33,21 @@ void PartitionState::on_appended(const Entries& entries) {
       continue;
     }
     if (e.kind != EntryKind::data || e.producer.value() == 0 || e.sequence < 0) continue;
-    auto& recent = producers_[e.producer.value()].recent;
-    if (recent.empty() || e.sequence > recent.back().first) {
-      recent.emplace_back(e.sequence, e.offset);
+    auto& runs = producers_[e.producer.value()].runs;
+    if (!runs.empty() && e.sequence == runs.back().end_sequence() &&
+        e.offset == runs.back().first_offset + runs.back().length) {
+      ++runs.back().length;  // the common case: the next record of the producer's current run
+    } else if (runs.empty() || e.sequence >= runs.back().end_sequence()) {
+      runs.push_back(SequenceRun{e.sequence, e.offset, 1});
     } else {
-      auto pos = std::lower_bound(recent.begin(), recent.end(), e.sequence,
-                                  [](const auto& x, int64_t s) { return x.first < s; });
-      if (pos == recent.end() || pos->first != e.sequence) recent.emplace(pos, e.sequence, e.offset);
-      // else: stored twice; the first copy is the one a retry is answered with
+      // Out of order (a retry stored after later records): a run of its own where it sorts, unless
+      // a run already holds the sequence (stored twice; a retry is answered with the first copy).
+      auto pos = std::upper_bound(runs.begin(), runs.end(), e.sequence,
+                                  [](int64_t s, const SequenceRun& r) { return s < r.first_sequence; });
+      if (pos != runs.begin() && e.sequence < std::prev(pos)->end_sequence()) continue;
+      runs.insert(pos, SequenceRun{e.sequence, e.offset, 1});
     }
-    if (recent.size() > kRecentPerProducer) recent.pop_front();
+    if (runs.size() > kRunsPerProducer) runs.pop_front();
   }
 }
 
@@ -73,12 +78,14 @@ void PartitionState::on_log_rewritten() {
 
 std::optional<Offset> PartitionState::find_duplicate(ProducerId producer, int64_t sequence) const {
   auto it = producers_.find(producer.value());
-  if (it == producers_.end() || it->second.recent.empty()) return std::nullopt;
-  const auto& recent = it->second.recent;
-  auto pos =
-      std::lower_bound(recent.begin(), recent.end(), sequence, [](const auto& x, int64_t s) { return x.first < s; });
-  if (pos == recent.end() || pos->first != sequence) return std::nullopt;
-  return pos->second;
+  if (it == producers_.end()) return std::nullopt;
+  const auto& runs = it->second.runs;
+  auto pos = std::upper_bound(runs.begin(), runs.end(), sequence,
+                              [](int64_t s, const SequenceRun& r) { return s < r.first_sequence; });
+  if (pos == runs.begin()) return std::nullopt;
+  const SequenceRun& r = *std::prev(pos);
+  if (sequence >= r.end_sequence()) return std::nullopt;
+  return r.first_offset + (sequence - r.first_sequence);
 }
 
 void PartitionState::on_committed(Offset commit) {
