@@ -4,9 +4,12 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "harness/cli/parse_u64.h"
 #include "harness/fuzz/fuzz.h"
 
 namespace rb::fuzz {
+
+using harness::parse_u64;
 
 namespace {
 
@@ -21,15 +24,6 @@ std::string failure_reason(const nlohmann::json& v) {
   }
   if (r.empty()) r = "verification invalid";
   return r;
-}
-
-std::optional<uint64_t> parse_u64(const std::string& s) {
-  if (s.empty() || s[0] == '-') return std::nullopt;
-  char* end = nullptr;
-  errno = 0;
-  unsigned long long v = std::strtoull(s.c_str(), &end, 10);
-  if (*end != '\0' || errno != 0) return std::nullopt;
-  return v;
 }
 
 }  // namespace

@@ -23,13 +23,12 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 
 #include "harness/cli/modes.h"
+#include "harness/cli/parse_u64.h"
 #include "harness/netcluster/commands.h"
 #include "harness/netcluster/net_cluster.h"
 #include "harness/netcluster/node_spawn.h"
@@ -346,16 +345,14 @@ int cmd_calibrate(const std::vector<std::string>& args) {
     } else if (args[i] == "--quick") {
       quick = true;
     } else if (args[i] == "--in-flight" && i + 1 < args.size()) {
-      const std::string v = args[++i];
-      char* end = nullptr;
-      errno = 0;
-      const unsigned long n = std::strtoul(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || errno != 0 || v[0] == '-' || n < 1 || n > 100000) {
+      const std::string& v = args[++i];
+      auto n = harness::parse_u64(v);
+      if (!n || *n < 1 || *n > 100000) {
         std::fprintf(stderr, "replbench calibrate: --in-flight must be a whole number in 1..100000, got '%s'\n",
                      v.c_str());
         return 2;
       }
-      in_flight = static_cast<uint32_t>(n);
+      in_flight = static_cast<uint32_t>(*n);
     } else if (args[i] == "--modes" && i + 1 < args.size()) {
       modes.clear();
       std::string list = args[++i];

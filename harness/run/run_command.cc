@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "harness/cli/modes.h"
+#include "harness/cli/parse_u64.h"
 #include "harness/nemesis/nemesis.h"
 #include "harness/run/load_generator.h"
 #include "harness/run/verify.h"
@@ -162,12 +163,9 @@ Result<RunOptions> parse_run_options(const std::vector<std::string>& args) {
     } else if (a == "--seed") {
       auto v = value("--seed");
       if (!v.ok()) return v.error();
-      char* end = nullptr;
-      errno = 0;
-      unsigned long long s = std::strtoull(v->c_str(), &end, 10);
-      if (v->empty() || *end != '\0' || errno != 0 || (*v)[0] == '-')
-        return usage("--seed must be a non-negative integer; got '" + *v + "'");
-      o.seed = s;
+      auto s = parse_u64(*v);
+      if (!s) return usage("--seed must be a non-negative integer; got '" + *v + "'");
+      o.seed = *s;
     } else if (a == "--out") {
       auto v = value("--out");
       if (!v.ok()) return v.error();

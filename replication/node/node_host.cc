@@ -82,11 +82,7 @@ std::set<PartitionId> NodeHost::take_dirty() { return std::exchange(dirty_, {});
 // Driving engines.
 
 void NodeHost::drain(Part& p) {
-  if (p.deferred) {
-    p.deferred = false;
-    p.undrained.clear();
-    std::erase(deferred_, p.id);
-  }
+  if (deferred_.erase(p.id)) p.undrained.clear();
   for (int guard = 0; p.engine->has_ready(); ++guard) {
     RB_ASSERT_MSG(guard < 100000, "engine produces Ready forever");
     apply(p, p.engine->take_ready());
@@ -95,7 +91,7 @@ void NodeHost::drain(Part& p) {
 
 void NodeHost::flush() {
   while (!deferred_.empty()) {
-    Part* p = find(deferred_.back());
+    Part* p = find(*deferred_.begin());
     RB_ASSERT(p != nullptr);
     drain(*p);  // removes it from deferred_
   }
@@ -301,11 +297,9 @@ void NodeHost::produce(ClientId client, client::ProduceRequest req) {
     if (first.producer.value() != 0 && first.sequence >= 0) {
       // A retry of a proposal whose Ready is still deferred: apply it first so the lookup below
       // finds the original's offset.
-      for (const auto& [producer, lo, hi] : p->undrained) {
-        if (producer == first.producer && first.sequence >= lo && first.sequence <= hi) {
-          drain(*p);
-          break;
-        }
+      if (auto u = p->undrained.find(first.producer.value());
+          u != p->undrained.end() && first.sequence >= u->second.first && first.sequence <= u->second.second) {
+        drain(*p);
       }
       if (auto dup = p->state->find_duplicate(first.producer, first.sequence)) {
         ++counters_.duplicates_answered;
@@ -326,15 +320,17 @@ void NodeHost::produce(ClientId client, client::ProduceRequest req) {
   for (auto& e : pr.entries) e.kind = EntryKind::data;
   if (cfg_.defer_produce_drain) {
     const Entry& first = pr.entries.front();
-    if (first.producer.value() != 0 && first.sequence >= 0)
-      p->undrained.emplace_back(first.producer, first.sequence, pr.entries.back().sequence);
+    if (first.producer.value() != 0 && first.sequence >= 0) {
+      auto [u, fresh] = p->undrained.try_emplace(first.producer.value(), first.sequence, pr.entries.back().sequence);
+      if (!fresh) {
+        u->second.first = std::min(u->second.first, first.sequence);
+        u->second.second = std::max(u->second.second, pr.entries.back().sequence);
+      }
+    }
   }
   p->engine->propose(std::move(pr));
   if (!cfg_.defer_produce_drain) return drain(*p);
-  if (!p->deferred) {
-    p->deferred = true;
-    deferred_.push_back(p->id);
-  }
+  deferred_.insert(p->id);
 }
 
 void NodeHost::fetch(ClientId client, client::FetchRequest req) {

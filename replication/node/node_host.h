@@ -10,7 +10,8 @@
 #include <map>
 #include <memory>
 #include <set>
-#include <tuple>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "replication/broker/partition_state.h"
@@ -101,10 +102,10 @@ class NodeHost {
     HardState saved_hs;  // what the store holds
     std::vector<Parked> parked;
     std::vector<AwaitCommit> awaiting;
-    // Under defer_produce_drain: proposals handed to the engine whose Ready is not applied yet,
-    // as (producer, first sequence, last sequence), so a retry of one of them is still recognised.
-    std::vector<std::tuple<ProducerId, int64_t, int64_t>> undrained;
-    bool deferred = false;
+    // Under defer_produce_drain: per producer id, the span [lowest, highest] of the sequences
+    // handed to the engine whose Ready is not applied yet, so a retry of one of them is still
+    // recognised (a sequence inside the span that was not proposed only costs an early drain).
+    std::unordered_map<uint64_t, std::pair<int64_t, int64_t>> undrained;
   };
   enum class PendingKind : uint8_t { produce, offset_commit };
   struct Pending {
@@ -139,7 +140,7 @@ class NodeHost {
   uint64_t next_req_ = 1;
   uint64_t ticks_ = 0;
   std::set<PartitionId> dirty_;
-  std::vector<PartitionId> deferred_;  // partitions with deferred = true
+  std::set<PartitionId> deferred_;  // partitions whose Ready waits for flush()
   NodeCounters counters_;
 };
 

@@ -132,11 +132,11 @@ class SimCluster::Node final : public NodeIo {
     uint64_t id = std::visit([](const auto& r) { return r.id.value(); }, req);
     if (const auto* p = std::get_if<client::ProduceRequest>(&req)) {
       // The error answer needs the id and partition only; the records would be a costly copy.
-      client::ProduceRequest stub;
-      stub.id = p->id;
-      stub.partition = p->partition;
-      stub.acks = p->acks;
-      open_[{client, req.index(), id}] = std::move(stub);
+      client::ProduceRequest without_records;
+      without_records.id = p->id;
+      without_records.partition = p->partition;
+      without_records.acks = p->acks;
+      open_[{client, req.index(), id}] = std::move(without_records);
     } else {
       open_[{client, req.index(), id}] = req;
     }
