@@ -46,7 +46,8 @@ class LogStore : public LogReader {
   virtual Status save_hard_state(const HardState& hs) = 0;
   virtual HardState load_hard_state() const = 0;  // default-constructed when none was saved
   // The same, atomic against a process crash but not against power loss (no fsync). For changes
-  // that are recoverable after a power loss, such as a commit watermark only moving forward.
+  // that are recoverable after a power loss, such as a commit watermark only moving forward (a
+  // store may keep a commit-only change apart and apply it at open only if it is higher).
   virtual Status save_hard_state_relaxed(const HardState& hs) { return save_hard_state(hs); }
   virtual Status save_snapshot(const Snapshot& snap) = 0;
   virtual Snapshot load_snapshot() const = 0;  // last_included == -1 when none

@@ -201,6 +201,31 @@ Result<HardState> decode_hard_state(std::string_view file) {
   return hs;
 }
 
+uint32_t hard_state_base(const HardState& hs) {
+  HardState base = hs;
+  base.commit = Offset{0};
+  return crc32c(encode_hard_state(base));
+}
+
+std::string encode_commit_mark(const CommitMark& m) {
+  std::string body;
+  Writer w(body);
+  w.num<uint32_t>(m.base);
+  w.num<int64_t>(m.commit.value());
+  return wrap_state(kCommitMarkMagic, body);
+}
+
+Result<CommitMark> decode_commit_mark(std::string_view file) {
+  auto body = unwrap_state(file, kCommitMarkMagic, "commit mark");
+  if (!body.ok()) return body.error();
+  Reader r(*body);
+  CommitMark m;
+  m.base = r.num<uint32_t>();
+  m.commit = Offset{r.num<int64_t>()};
+  if (!r.done()) return make_error(errc::corrupt, "commit mark body does not parse");
+  return m;
+}
+
 std::string encode_snapshot(const Snapshot& s) {
   std::string body;
   Writer w(body);

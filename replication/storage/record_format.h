@@ -39,6 +39,10 @@
 //   log meta:   i64 log_start, u64 start_epoch
 // A file whose size, magic, version, length or CRC does not check out, or whose body does not
 // parse to exactly body_len bytes, is corrupt.
+//
+// COMMIT MARK (commit_mark): a state-file header (kCommitMarkMagic) and a 12-byte body, u32 base
+// (hard_state_base of the hard state it advances) and i64 commit; rewritten in place, never
+// renamed or synced (SegmentLogStore::save_hard_state_relaxed).
 #include <bit>
 #include <cstdint>
 #include <string>
@@ -87,9 +91,10 @@ bool record_crc_ok(const RecordHeader& h, const char* hdr, const char* body);
 Entry to_entry(const RecordHeader& h, const char* body);
 
 // ---- state files ------------------------------------------------------------------------------
-inline constexpr uint32_t kHardStateMagic = 0x53484252;  // "RBHS"
-inline constexpr uint32_t kSnapshotMagic = 0x4E534252;   // "RBSN"
-inline constexpr uint32_t kLogMetaMagic = 0x4D4C4252;    // "RBLM"
+inline constexpr uint32_t kHardStateMagic = 0x53484252;   // "RBHS"
+inline constexpr uint32_t kSnapshotMagic = 0x4E534252;    // "RBSN"
+inline constexpr uint32_t kLogMetaMagic = 0x4D4C4252;     // "RBLM"
+inline constexpr uint32_t kCommitMarkMagic = 0x4D434252;  // "RBCM"
 inline constexpr uint32_t kStateFileVersion = 1;
 inline constexpr size_t kStateHeaderBytes = 16;
 
@@ -102,6 +107,19 @@ struct LogMeta {
 
 std::string encode_hard_state(const HardState& hs);
 Result<HardState> decode_hard_state(std::string_view file);
+// A newer commit watermark for the hard state whose base is `base`: everything but the commit
+// unchanged since that hard state was written.
+struct CommitMark {
+  uint32_t base = 0;
+  Offset commit{0};
+  bool operator==(const CommitMark&) const = default;
+};
+inline constexpr size_t kCommitMarkBytes = kStateHeaderBytes + 12;
+// CRC32C of the hard state's encoding with its commit set to 0: what a commit mark must match.
+uint32_t hard_state_base(const HardState& hs);
+std::string encode_commit_mark(const CommitMark& m);  // always kCommitMarkBytes long
+Result<CommitMark> decode_commit_mark(std::string_view file);
+
 std::string encode_snapshot(const Snapshot& s);
 Result<Snapshot> decode_snapshot(std::string_view file);
 std::string encode_log_meta(const LogMeta& m);

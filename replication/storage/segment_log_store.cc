@@ -10,6 +10,12 @@ namespace rb::storage {
 namespace {
 constexpr const char* kHardStateFile = "hard_state";
 constexpr const char* kSnapshotFile = "snapshot";
+constexpr const char* kCommitMarkFile = "commit_mark";
+
+bool same_but_commit(HardState a, const HardState& b) {
+  a.commit = b.commit;
+  return a == b;
+}
 }  // namespace
 
 Offset SegmentLogStore::log_start() const {
@@ -289,12 +295,30 @@ Status SegmentLogStore::reset(Offset start, Epoch start_epoch) {
 Status SegmentLogStore::save_hard_state(const HardState& hs) {
   if (auto s = write_file_atomic(dir_, kHardStateFile, encode_hard_state(hs)); !s.ok()) return s;
   std::lock_guard lk(mu_);
-  hard_state_ = hs;
+  hard_state_ = file_hs_ = hs;
+  file_hs_base_ = hard_state_base(hs);
   return {};
 }
 
 Status SegmentLogStore::save_hard_state_relaxed(const HardState& hs) {
-  if (auto s = write_file_atomic(dir_, kHardStateFile, encode_hard_state(hs), /*durable=*/false); !s.ok()) return s;
+  if (!same_but_commit(hs, file_hs_)) {
+    if (auto s = write_file_atomic(dir_, kHardStateFile, encode_hard_state(hs), /*durable=*/false); !s.ok()) return s;
+    std::lock_guard lk(mu_);
+    hard_state_ = file_hs_ = hs;
+    file_hs_base_ = hard_state_base(hs);
+    return {};
+  }
+  // Only the commit moved: one small pwrite over the mark (no rename, no fsync). A process crash
+  // keeps it (page cache); after a power loss it may be older or torn, and open() then falls back
+  // to the commit in hard_state, which is what a relaxed save promises.
+  if (!mark_file_) {
+    const std::string path = join_path(dir_, kCommitMarkFile);
+    auto fd = open_rw(path, /*create=*/true);
+    if (!fd.ok()) return fd.error();
+    mark_file_ = std::make_unique<FileHandle>(*fd, path);
+  }
+  const std::string mark = encode_commit_mark({file_hs_base_, hs.commit});
+  if (auto s = pwrite_all(mark_file_->fd(), mark.data(), mark.size(), 0, mark_file_->path()); !s.ok()) return s;
   std::lock_guard lk(mu_);
   hard_state_ = hs;
   return {};

@@ -5,6 +5,7 @@
 //   <base>.log    segment files, records [base, next segment's base), rolled at segment_bytes
 //   log_meta      logical log start + epoch before it (truncate_prefix / reset), atomic
 //   hard_state    HardState, atomic          snapshot   last installed Snapshot, atomic
+//   commit_mark   a newer commit watermark for hard_state, rewritten in place (relaxed saves)
 //   LOCK          flock'ed while open, so two stores never share a directory
 //
 // Threading (log_store.h): every call except sync() comes from one thread (the event loop);
@@ -117,7 +118,13 @@ class SegmentLogStore final : public LogStore {
   bool dir_dirty_ = false;  // a segment file was created since the last sync
   uint64_t cut_gen_ = 0;    // bumped by truncate_suffix/reset; a sync that spans one publishes nothing
   bool failed_ = false;
-  HardState hard_state_;
+  HardState hard_state_;  // the newest saved, commit mark included
+  // What the hard_state file holds and its hard_state_base(): a relaxed save that changes only the
+  // commit rewrites commit_mark in place instead (a rename replacing a file makes ext4 start the
+  // new file's write-out and wait on the old one's, which blocked the event loop at every commit).
+  HardState file_hs_;
+  uint32_t file_hs_base_ = 0;
+  std::unique_ptr<FileHandle> mark_file_;  // commit_mark, opened on first use
   Snapshot snapshot_;
   StoreStats stats_;
   std::string scratch_;  // append's encode buffer, reused

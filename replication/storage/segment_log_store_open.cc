@@ -15,6 +15,7 @@ namespace {
 
 constexpr const char* kMetaFile = "log_meta";
 constexpr const char* kHardStateFile = "hard_state";
+constexpr const char* kCommitMarkFile = "commit_mark";
 constexpr const char* kSnapshotFile = "snapshot";
 constexpr const char* kLockFile = "LOCK";
 constexpr size_t kScanChunkBytes = 1 << 20;
@@ -83,7 +84,18 @@ Result<std::unique_ptr<SegmentLogStore>> SegmentLogStore::open(const std::string
 Status SegmentLogStore::recover() {
   auto hs = load_state<HardState>(join_path(dir_, kHardStateFile), decode_hard_state, HardState{});
   if (!hs.ok()) return hs.error();
-  hard_state_ = std::move(*hs);
+  hard_state_ = file_hs_ = std::move(*hs);
+  file_hs_base_ = hard_state_base(file_hs_);
+  // A commit mark newer than hard_state's commit and made for this hard state advances it. Any
+  // other mark (torn by a power loss, left from an older hard state) is ignored: the mark is never
+  // synced, so losing it only brings back an older commit watermark.
+  auto raw_mark = read_file_if_exists(join_path(dir_, kCommitMarkFile));
+  if (!raw_mark.ok()) return raw_mark.error();
+  if (raw_mark->has_value()) {
+    auto mark = decode_commit_mark(**raw_mark);
+    if (mark.ok() && mark->base == file_hs_base_ && mark->commit > hard_state_.commit)
+      hard_state_.commit = mark->commit;
+  }
   auto snap = load_state<Snapshot>(join_path(dir_, kSnapshotFile), decode_snapshot, Snapshot{});
   if (!snap.ok()) return snap.error();
   snapshot_ = std::move(*snap);

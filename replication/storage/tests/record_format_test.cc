@@ -117,5 +117,35 @@ TEST(StateFiles, LogMetaRoundTrips) {
   EXPECT_EQ(*d, m);
 }
 
+TEST(StateFiles, CommitMarkRoundTripsAtAFixedSizeAndDetectsDamage) {
+  const CommitMark m{0xDEADBEEF, Offset{123456789}};
+  const std::string good = encode_commit_mark(m);
+  EXPECT_EQ(good.size(), kCommitMarkBytes);
+  auto d = decode_commit_mark(good);
+  ASSERT_TRUE(d.ok()) << d.error().describe();
+  EXPECT_EQ(*d, m);
+  for (size_t i = 0; i < good.size(); ++i) {
+    std::string bad = good;
+    bad[i] ^= 0x01;
+    EXPECT_EQ(decode_commit_mark(bad).code(), errc::corrupt) << "byte " << i;
+  }
+  EXPECT_EQ(decode_commit_mark(encode_hard_state(HardState{})).code(), errc::corrupt);
+}
+
+TEST(StateFiles, HardStateBaseIgnoresTheCommitOnly) {
+  HardState a;
+  a.epoch = Epoch{3};
+  a.vote = NodeId{1};
+  a.commit = Offset{10};
+  HardState b = a;
+  b.commit = Offset{500};
+  EXPECT_EQ(hard_state_base(a), hard_state_base(b));
+  b.extra = "master=1";
+  EXPECT_NE(hard_state_base(a), hard_state_base(b));
+  HardState c = a;
+  c.epoch = Epoch{4};
+  EXPECT_NE(hard_state_base(a), hard_state_base(c));
+}
+
 }  // namespace
 }  // namespace rb::storage

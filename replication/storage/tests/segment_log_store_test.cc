@@ -287,6 +287,97 @@ TEST(SegmentLogStore, HardStateAndSnapshotSaveAtomicallyAndLoadOnOpen) {
   EXPECT_EQ(s->load_snapshot().state, "state");
 }
 
+ino_t inode_of(const std::string& path) {
+  struct stat st {};
+  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+  return st.st_ino;
+}
+
+void overwrite(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
+
+HardState voted(int64_t commit) {
+  HardState hs;
+  hs.epoch = Epoch{7};
+  hs.vote = NodeId{1};
+  hs.commit = Offset{commit};
+  hs.members = {NodeId{0}, NodeId{1}, NodeId{2}};
+  return hs;
+}
+
+TEST(SegmentLogStore, RelaxedCommitOnlySavesRewriteTheMarkInPlaceAndSurviveReopen) {
+  TempDir dir;
+  {
+    auto s = open_ok(dir.path());
+    ASSERT_TRUE(s);
+    ASSERT_TRUE(s->save_hard_state(voted(10)).ok());
+    const ino_t hs_inode = inode_of(dir.file("hard_state"));
+    ASSERT_TRUE(s->save_hard_state_relaxed(voted(11)).ok());
+    const ino_t mark_inode = inode_of(dir.file("commit_mark"));
+    ASSERT_TRUE(s->save_hard_state_relaxed(voted(25)).ok());
+    EXPECT_EQ(s->load_hard_state(), voted(25));
+    // Neither file was replaced: hard_state still holds commit 10, the mark was written over.
+    EXPECT_EQ(inode_of(dir.file("hard_state")), hs_inode);
+    EXPECT_EQ(inode_of(dir.file("commit_mark")), mark_inode);
+  }
+  auto s = open_ok(dir.path());
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->load_hard_state(), voted(25));
+}
+
+TEST(SegmentLogStore, RelaxedSaveOfMoreThanTheCommitReplacesHardState) {
+  TempDir dir;
+  {
+    auto s = open_ok(dir.path());
+    ASSERT_TRUE(s);
+    ASSERT_TRUE(s->save_hard_state(voted(10)).ok());
+    ASSERT_TRUE(s->save_hard_state_relaxed(voted(30)).ok());
+    HardState next = voted(31);
+    next.extra = "master=2";
+    ASSERT_TRUE(s->save_hard_state_relaxed(next).ok());  // not a commit-only change
+    EXPECT_EQ(s->load_hard_state(), next);
+  }
+  auto s = open_ok(dir.path());
+  ASSERT_TRUE(s);
+  HardState want = voted(31);
+  want.extra = "master=2";
+  EXPECT_EQ(s->load_hard_state(), want) << "the mark left for the older hard state is ignored";
+}
+
+TEST(SegmentLogStore, AMarkThatIsTornOrMadeForAnotherHardStateIsIgnored) {
+  TempDir dir;
+  {
+    auto s = open_ok(dir.path());
+    ASSERT_TRUE(s);
+    ASSERT_TRUE(s->save_hard_state(voted(10)).ok());
+    ASSERT_TRUE(s->save_hard_state_relaxed(voted(40)).ok());
+  }
+  const std::string mark = encode_commit_mark({hard_state_base(voted(10)), Offset{40}});
+  // Torn (a power loss mid-write): falls back to the synced commit, and the store still opens.
+  overwrite(dir.file("commit_mark"), mark.substr(0, mark.size() - 3));
+  {
+    auto s = open_ok(dir.path());
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->load_hard_state(), voted(10));
+  }
+  // Intact but made for a hard state with another vote: not applied.
+  HardState other = voted(10);
+  other.vote = NodeId{2};
+  overwrite(dir.file("commit_mark"), encode_commit_mark({hard_state_base(other), Offset{40}}));
+  {
+    auto s = open_ok(dir.path());
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->load_hard_state(), voted(10));
+  }
+  // A mark never moves the commit back.
+  overwrite(dir.file("commit_mark"), encode_commit_mark({hard_state_base(voted(10)), Offset{3}}));
+  auto s = open_ok(dir.path());
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->load_hard_state(), voted(10));
+}
+
 TEST(SegmentLogStore, OpenErrorsNameTheProblem) {
   TempDir dir;
   auto missing = SegmentLogStore::open(dir.file("nope"));
