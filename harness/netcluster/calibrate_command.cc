@@ -8,13 +8,16 @@
 //   cpu      a 3-node cluster of each mode (fsync always, acks all), closed-loop load with 500
 //            messages in flight (--in-flight; 500 is the throughput suite's one-queue window: how
 //            many requests a node reads at once, and so its cost per request, depends on it; use
-//            the window of the workloads the profile is for) of 100 B, 1 KB, and
-//            1 KB messages sent 16 per request; each run gives the nodes' CPU seconds, the
-//            messages they handled (peer messages received + client requests), the records
-//            those carried (as the simulator charges them) and the bytes (peer + client frames).
-//            Three runs, three unknowns:
-//            cpu = per_message * messages + per_record * records + per_byte * bytes. The
-//            client's own CPU (this process) against its requests and records gives
+//            the window of the workloads the profile is for) and the engines' batch linger at
+//            1 tick (--linger-ticks, the suites' setting; a node's cost per message depends on
+//            it too) in three configurations: 100 B, 1 KB, and 1 KB messages sent 16 per
+//            request. Each is measured for 4 s after a second
+//            of warm-up, twice in turn on fresh clusters (once with --quick), the rounds summed.
+//            A configuration gives the nodes' CPU seconds, the messages they handled (peer
+//            messages received + client requests), the records those carried (as the simulator
+//            charges them) and the bytes (peer + client frames). Three configurations, three
+//            unknowns: cpu = per_message * messages + per_record * records + per_byte * bytes.
+//            The client's own CPU (this process) against its requests and records gives
 //            client_per_request and client_per_record. The nodes run on this host, so the
 //            profile says they share its cores and its disk. Each mode (--modes, default all
 //            four) gets its own CPU model in `cpu_by_mode`; the general one is the first mode's.
@@ -164,15 +167,24 @@ struct CpuSample {
   double acked = 0;
 };
 
+// How the CPU runs load their clusters.
+struct CpuLoad {
+  double seconds = 4.0;       // measured, after a second of warm-up
+  uint32_t rounds = 2;        // runs of each configuration, summed
+  uint32_t in_flight = 500;   // the closed loop's window (see the top of this file)
+  uint32_t linger_ticks = 1;  // the engines' batch linger (see the top of this file)
+};
+
 // One closed-loop run of 3 raft nodes with fsync always (the comparisons' setting, so the nodes'
 // CPU includes what their syncs cost): CPU of the nodes and of this process (the client) against
 // what they handled. `batch` > 1 sends that many records per request.
 Result<CpuSample> measure_cpu(const std::string& binary, const std::string& mode, uint32_t message_size, uint32_t batch,
-                              double seconds, uint32_t in_flight) {
+                              const CpuLoad& load) {
   NetClusterOptions o;
   o.nodes = 3;
   o.mode = mode;
   o.common.fsync = FsyncPolicy{FsyncMode::always, 0};
+  o.common.batching.linger_ticks = load.linger_ticks;
   o.binary = binary;
   NetCluster c(o);
   if (auto s = c.start(); !s.ok()) return s.error();
@@ -204,19 +216,29 @@ Result<CpuSample> measure_cpu(const std::string& binary, const std::string& mode
                      static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
     return x;
   };
-  CpuSample before = totals();
-  uint64_t client_before = c.counters().client_bytes;
   harness::LoadSpec spec;
   spec.message_size = message_size;
   spec.producer_rate = 0;
-  spec.max_in_flight = in_flight;  // see the top of this file
+  spec.max_in_flight = load.in_flight;
   spec.batch_max_messages = batch;
   spec.linger_ns = batch > 1 ? 1'000'000 : 0;
-  spec.warmup_ns = 0;
-  spec.duration_ns = static_cast<int64_t>(seconds * 1e9);
+  // A second of load before the counters are read: a fresh cluster's first second (connections
+  // opening, files and caches cold, the window filling) runs slower and costs more per message
+  // than the steady state the runs to be predicted measure after their own warm-up.
+  spec.warmup_ns = 1'000'000'000;
+  spec.duration_ns = static_cast<int64_t>(load.seconds * 1e9);
   spec.subscriptions_per_topic = 0;
   harness::LoadGenerator gen(c, spec, /*keep_history=*/false);
-  auto res = gen.run();
+  CpuSample before;
+  uint64_t client_before = 0;
+  bool warmed = false;
+  auto res = gen.run([&](int64_t second) {
+    if (warmed || second < 1) return;
+    before = totals();
+    client_before = c.counters().client_bytes;
+    warmed = true;
+  });
+  if (!warmed) return make_error(errc::timeout, "the load ended before its warm-up did");
   CpuSample after = totals();
   CpuSample d;
   d.cpu_s = after.cpu_s - before.cpu_s;
@@ -225,7 +247,7 @@ Result<CpuSample> measure_cpu(const std::string& binary, const std::string& mode
   d.records = after.records - before.records;
   d.messages = after.messages - before.messages;
   d.bytes = after.bytes - before.bytes + static_cast<double>(c.counters().client_bytes - client_before);
-  d.acked = static_cast<double>(res.acked);
+  d.acked = static_cast<double>(res.measured_acked);
   return d;
 }
 
@@ -286,19 +308,38 @@ std::pair<double, double> solve_client_costs(const CpuSample& single, const CpuS
   return {q1 > 0 ? c1 / q1 : 0, 0};
 }
 
-// A mode's CPU model from three runs (100 B, 1 KB, 1 KB in batches of 16); the raw samples go to
-// `runs` (informational).
-Result<sim::CpuModel> calibrate_cpu(const std::string& binary, const std::string& mode, double secs, uint32_t in_flight,
+// Adds `b`'s counts to `a`'s: the rounds of one configuration are fitted as one longer run.
+void accumulate(CpuSample& a, const CpuSample& b) {
+  a.cpu_s += b.cpu_s;
+  a.client_cpu_s += b.client_cpu_s;
+  a.client_requests += b.client_requests;
+  a.records += b.records;
+  a.messages += b.messages;
+  a.bytes += b.bytes;
+  a.acked += b.acked;
+}
+
+// A mode's CPU model from three configurations (100 B, 1 KB, 1 KB in batches of 16), each run
+// `rounds` times on a fresh cluster, in turn, so a slow spell of the host spreads over all three
+// instead of skewing one; the summed samples go to `runs` (informational).
+Result<sim::CpuModel> calibrate_cpu(const std::string& binary, const std::string& mode, const CpuLoad& load,
                                     nlohmann::json& runs) {
-  auto small = measure_cpu(binary, mode, 100, 1, secs, in_flight);
-  if (!small.ok()) return small.error();
-  auto large = measure_cpu(binary, mode, 1024, 1, secs, in_flight);
-  if (!large.ok()) return large.error();
-  auto batched = measure_cpu(binary, mode, 1024, 16, secs, in_flight);
-  if (!batched.ok()) return batched.error();
+  CpuSample sums[3];
+  const uint32_t sizes[3] = {100, 1024, 1024};
+  const uint32_t batches[3] = {1, 1, 16};
+  for (uint32_t r = 0; r < load.rounds; ++r) {
+    for (int i = 0; i < 3; ++i) {
+      auto x = measure_cpu(binary, mode, sizes[i], batches[i], load);
+      if (!x.ok()) return x.error();
+      accumulate(sums[i], *x);
+    }
+  }
+  const CpuSample* small = &sums[0];
+  const CpuSample* large = &sums[1];
+  const CpuSample* batched = &sums[2];
   runs = {{"100B", sample_json(*small)}, {"1KB", sample_json(*large)}, {"1KB_batch16", sample_json(*batched)}};
-  // Nodes: cpu = a * messages + r * records + b * bytes over the three runs.
-  const CpuSample* samples[3] = {&*small, &*large, &*batched};
+  // Nodes: cpu = a * messages + r * records + b * bytes over the three configurations.
+  const CpuSample* samples[3] = {small, large, batched};
   double rows[3][3], rhs[3];
   for (int i = 0; i < 3; ++i) {
     rows[i][0] = samples[i]->messages;
@@ -333,7 +374,7 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   std::string binary = "/proc/self/exe";
   std::string dir;
   bool quick = false;
-  uint32_t in_flight = 500;
+  CpuLoad load;
   std::vector<std::string> modes = {"raft", "gm", "masterslave", "isr"};
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--out" && i + 1 < args.size()) {
@@ -344,15 +385,16 @@ int cmd_calibrate(const std::vector<std::string>& args) {
       dir = args[++i];
     } else if (args[i] == "--quick") {
       quick = true;
-    } else if (args[i] == "--in-flight" && i + 1 < args.size()) {
+    } else if ((args[i] == "--in-flight" || args[i] == "--linger-ticks") && i + 1 < args.size()) {
+      const bool window = args[i] == "--in-flight";
       const std::string& v = args[++i];
       auto n = harness::parse_u64(v);
-      if (!n || *n < 1 || *n > 100000) {
-        std::fprintf(stderr, "replbench calibrate: --in-flight must be a whole number in 1..100000, got '%s'\n",
-                     v.c_str());
+      if (window ? (!n || *n < 1 || *n > 100000) : (!n || *n > 1000)) {
+        std::fprintf(stderr, "replbench calibrate: %s must be a whole number in %s, got '%s'\n",
+                     window ? "--in-flight" : "--linger-ticks", window ? "1..100000" : "0..1000", v.c_str());
         return 2;
       }
-      in_flight = static_cast<uint32_t>(*n);
+      (window ? load.in_flight : load.linger_ticks) = static_cast<uint32_t>(*n);
     } else if (args[i] == "--modes" && i + 1 < args.size()) {
       modes.clear();
       std::string list = args[++i];
@@ -369,7 +411,7 @@ int cmd_calibrate(const std::vector<std::string>& args) {
     } else {
       std::fprintf(stderr,
                    "replbench calibrate: unknown flag '%s'\nusage: replbench calibrate [--out FILE] [--quick] "
-                   "[--dir DIR] [--modes raft,gm,masterslave,isr] [--in-flight N]\n",
+                   "[--dir DIR] [--modes raft,gm,masterslave,isr] [--in-flight N] [--linger-ticks N]\n",
                    args[i].c_str());
       return 2;
     }
@@ -390,13 +432,16 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   if (!disk.ok()) return fail(disk.error().describe());
   std::fprintf(stderr, "calibrate: loopback latency and bandwidth\n");
   NetResult net = measure_loopback(quick ? 500 : 2000);
-  const double secs = quick ? 1.5 : 4.0;
+  if (quick) {
+    load.seconds = 1.5;
+    load.rounds = 1;
+  }
   std::map<std::string, sim::CpuModel> cpu_by_mode;
   nlohmann::json cpu_runs = nlohmann::json::object();
   for (const auto& mode : modes) {
     std::fprintf(stderr, "calibrate: CPU cost of %s (3 nodes; 100 B, 1 KB, then 1 KB in batches of 16)\n",
                  mode.c_str());
-    auto m = calibrate_cpu(binary, mode, secs, in_flight, cpu_runs[mode]);
+    auto m = calibrate_cpu(binary, mode, load, cpu_runs[mode]);
     if (!m.ok()) return fail(mode + ": " + m.error().describe());
     cpu_by_mode[mode] = *m;
   }
@@ -426,7 +471,9 @@ int cmd_calibrate(const std::vector<std::string>& args) {
                              {"loopback_one_way_p90_ns", net.one_way_p90},
                              {"loopback_bytes_per_ns", net.bytes_per_ns},
                              {"cpu_runs", cpu_runs},
-                             {"cpu_runs_in_flight", in_flight},
+                             {"cpu_runs_in_flight", load.in_flight},
+                             {"cpu_runs_linger_ticks", load.linger_ticks},
+                             {"cpu_runs_rounds", load.rounds},
                              {"quick", quick}};
   if (auto s = save_sim_profile(out, cfg, measured, cpu_by_mode); !s.ok()) return fail(s.error().describe());
   std::printf("profile written to %s\n%s\n", out.c_str(), sim_profile_to_json(cfg).dump(2).c_str());

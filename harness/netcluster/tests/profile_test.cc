@@ -100,9 +100,9 @@ TEST(Calibrate, QuickRunWritesAProfileTheSimulatorLoads) {
   char tmpl[] = "/tmp/rb_calibrate_XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   const std::string path = std::string(tmpl) + "/profile.json";
-  ASSERT_EQ(
-      cmd_calibrate({"--quick", "--modes", "raft", "--binary", RB_NETNODE_BINARY, "--out", path, "--in-flight", "200"}),
-      0);
+  ASSERT_EQ(cmd_calibrate({"--quick", "--modes", "raft", "--binary", RB_NETNODE_BINARY, "--out", path, "--in-flight",
+                           "200", "--linger-ticks", "2"}),
+            0);
 
   auto cfg = load_sim_profile(path, "raft");
   ASSERT_TRUE(cfg.ok()) << cfg.error().describe();
@@ -117,6 +117,8 @@ TEST(Calibrate, QuickRunWritesAProfileTheSimulatorLoads) {
   std::ifstream in(path);
   auto j = nlohmann::json::parse(in);
   EXPECT_EQ(j.at("measured").at("cpu_runs_in_flight").get<int>(), 200);
+  EXPECT_EQ(j.at("measured").at("cpu_runs_linger_ticks").get<int>(), 2);
+  EXPECT_EQ(j.at("measured").at("cpu_runs_rounds").get<int>(), 1);  // --quick
   const auto& runs = j.at("measured").at("cpu_runs").at("raft");
   for (const char* run : {"100B", "1KB", "1KB_batch16"}) {
     SCOPED_TRACE(run);
@@ -131,6 +133,18 @@ TEST(Calibrate, QuickRunWritesAProfileTheSimulatorLoads) {
     EXPECT_LE(records, 5 * (acked + 200));
   }
   std::filesystem::remove_all(tmpl);
+}
+
+// Flags out of range are refused with exit status 2 before anything is measured.
+TEST(Calibrate, RefusesOutOfRangeLoadFlags) {
+  for (const char* flag : {"--in-flight", "--linger-ticks"}) {
+    SCOPED_TRACE(flag);
+    EXPECT_EQ(cmd_calibrate({flag, "x"}), 2);
+    EXPECT_EQ(cmd_calibrate({flag, "-1"}), 2);
+    EXPECT_EQ(cmd_calibrate({flag, "100001"}), 2);
+  }
+  EXPECT_EQ(cmd_calibrate({"--in-flight", "0"}), 2);
+  EXPECT_EQ(cmd_calibrate({"--linger-ticks", "1001"}), 2);
 }
 
 }  // namespace
