@@ -35,6 +35,7 @@
 #include "harness/netcluster/commands.h"
 #include "harness/netcluster/net_cluster.h"
 #include "harness/netcluster/node_spawn.h"
+#include "harness/netcluster/orphaned_dirs.h"
 #include "harness/netcluster/profile.h"
 #include "harness/run/load_generator.h"
 #include "replication/storage/segment_log_store.h"
@@ -423,9 +424,12 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   }
   bool own_dir = dir.empty();
   if (own_dir) {
+    for (const auto& d : remove_orphaned_dirs("/tmp", "replbench-calibrate-"))
+      std::fprintf(stderr, "calibrate: removed %s, left by a calibration that no longer runs\n", d.c_str());
     char tmpl[] = "/tmp/replbench-calibrate-XXXXXX";
     if (!mkdtemp(tmpl)) return fail("cannot create a temporary directory");
     dir = tmpl;
+    if (auto s = write_owner_pid(dir); !s.ok()) return fail(s.error().describe());
   }
   std::fprintf(stderr, "calibrate: disk (fsync latency, write bandwidth) in %s\n", dir.c_str());
   auto disk = measure_disk(dir + "/disk", quick ? 50 : 200);

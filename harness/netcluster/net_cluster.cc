@@ -11,6 +11,7 @@
 
 #include "harness/netcluster/net_cluster_internal.h"
 #include "harness/netcluster/node_spawn.h"
+#include "harness/netcluster/orphaned_dirs.h"
 #include "replication/broker/placement.h"
 #include "replication/netrun/node_process.h"
 #include "replication/storage/segment_log_store.h"
@@ -71,10 +72,13 @@ Status NetCluster::start() {
   } else {
     base_dir_ = opts_.base_dir;
     if (base_dir_.empty()) {
+      for (const auto& d : remove_orphaned_dirs("/tmp", "replbench-net-"))
+        std::fprintf(stderr, "replbench: removed %s, left by a harness process that no longer runs\n", d.c_str());
       char tmpl[] = "/tmp/replbench-net-XXXXXX";
       if (!mkdtemp(tmpl)) return make_error(errc::io_error, "cannot create a temporary directory");
       base_dir_ = tmpl;
       own_base_dir_ = true;
+      if (auto s = write_owner_pid(base_dir_); !s.ok()) return s;
     }
     std::error_code ec;
     fs::create_directories(base_dir_, ec);
