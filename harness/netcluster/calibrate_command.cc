@@ -11,8 +11,8 @@
 //            the window of the workloads the profile is for) and the engines' batch linger at
 //            1 tick (--linger-ticks, the suites' setting; a node's cost per message depends on
 //            it too) in three configurations: 100 B, 1 KB, and 1 KB messages sent 16 per
-//            request. Each is measured for 4 s after a second
-//            of warm-up, twice in turn on fresh clusters (once with --quick), the rounds summed.
+//            request. Each is measured for 4 s after a second of warm-up, twice in turn on fresh
+//            clusters (once, for 1.5 s, with --quick), the rounds summed.
 //            A configuration gives the nodes' CPU seconds, the messages they handled (peer
 //            messages received + client requests), the records those carried (as the simulator
 //            charges them) and the bytes (peer + client frames). Three configurations, three
@@ -176,7 +176,7 @@ struct CpuLoad {
   uint32_t linger_ticks = 1;  // the engines' batch linger (see the top of this file)
 };
 
-// One closed-loop run of 3 raft nodes with fsync always (the comparisons' setting, so the nodes'
+// One closed-loop run of 3 nodes of `mode` with fsync always (the comparisons' setting, so the nodes'
 // CPU includes what their syncs cost): CPU of the nodes and of this process (the client) against
 // what they handled. `batch` > 1 sends that many records per request.
 Result<CpuSample> measure_cpu(const std::string& binary, const std::string& mode, uint32_t message_size, uint32_t batch,
