@@ -335,22 +335,20 @@ Result<sim::CpuModel> calibrate_cpu(const std::string& binary, const std::string
       accumulate(sums[i], *x);
     }
   }
-  const CpuSample* small = &sums[0];
-  const CpuSample* large = &sums[1];
-  const CpuSample* batched = &sums[2];
-  runs = {{"100B", sample_json(*small)}, {"1KB", sample_json(*large)}, {"1KB_batch16", sample_json(*batched)}};
+  const CpuSample& large = sums[1];
+  const CpuSample& batched = sums[2];
+  runs = {{"100B", sample_json(sums[0])}, {"1KB", sample_json(large)}, {"1KB_batch16", sample_json(batched)}};
   // Nodes: cpu = a * messages + r * records + b * bytes over the three configurations.
-  const CpuSample* samples[3] = {small, large, batched};
   double rows[3][3], rhs[3];
   for (int i = 0; i < 3; ++i) {
-    rows[i][0] = samples[i]->messages;
-    rows[i][1] = samples[i]->records;
-    rows[i][2] = samples[i]->bytes;
-    rhs[i] = samples[i]->cpu_s * 1e9;
+    rows[i][0] = sums[i].messages;
+    rows[i][1] = sums[i].records;
+    rows[i][2] = sums[i].bytes;
+    rhs[i] = sums[i].cpu_s * 1e9;
   }
   auto node_cost = solve_costs(rows, rhs);
   // Clients: cpu = q * requests + k * records sent, from the unbatched and the batched 1 KB runs.
-  auto client_cost = solve_client_costs(*large, *batched);
+  auto client_cost = solve_client_costs(large, batched);
   sim::CpuModel m;
   m.per_message_ns = static_cast<int64_t>(node_cost[0]);
   m.per_record_ns = node_cost[1];
@@ -424,12 +422,9 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   }
   bool own_dir = dir.empty();
   if (own_dir) {
-    for (const auto& d : remove_orphaned_dirs("/tmp", "replbench-calibrate-"))
-      std::fprintf(stderr, "calibrate: removed %s, left by a calibration that no longer runs\n", d.c_str());
-    char tmpl[] = "/tmp/replbench-calibrate-XXXXXX";
-    if (!mkdtemp(tmpl)) return fail("cannot create a temporary directory");
-    dir = tmpl;
-    if (auto s = write_owner_pid(dir); !s.ok()) return fail(s.error().describe());
+    auto owned = make_owned_temp_dir("replbench-calibrate-");
+    if (!owned.ok()) return fail(owned.error().describe());
+    dir = *owned;
   }
   std::fprintf(stderr, "calibrate: disk (fsync latency, write bandwidth) in %s\n", dir.c_str());
   auto disk = measure_disk(dir + "/disk", quick ? 50 : 200);

@@ -72,13 +72,10 @@ Status NetCluster::start() {
   } else {
     base_dir_ = opts_.base_dir;
     if (base_dir_.empty()) {
-      for (const auto& d : remove_orphaned_dirs("/tmp", "replbench-net-"))
-        std::fprintf(stderr, "replbench: removed %s, left by a harness process that no longer runs\n", d.c_str());
-      char tmpl[] = "/tmp/replbench-net-XXXXXX";
-      if (!mkdtemp(tmpl)) return make_error(errc::io_error, "cannot create a temporary directory");
-      base_dir_ = tmpl;
+      auto dir = make_owned_temp_dir("replbench-net-");
+      if (!dir.ok()) return dir.error();
+      base_dir_ = *dir;
       own_base_dir_ = true;
-      if (auto s = write_owner_pid(base_dir_); !s.ok()) return s;
     }
     std::error_code ec;
     fs::create_directories(base_dir_, ec);

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -44,6 +46,15 @@ std::vector<std::string> remove_orphaned_dirs(const std::string& parent, const s
     if (!rm_ec) removed.push_back(it->path().string());
   }
   return removed;
+}
+
+Result<std::string> make_owned_temp_dir(const std::string& prefix) {
+  for (const auto& d : remove_orphaned_dirs("/tmp", prefix))
+    std::fprintf(stderr, "replbench: removed %s, left by a process that no longer runs\n", d.c_str());
+  std::string dir = "/tmp/" + prefix + "XXXXXX";
+  if (!mkdtemp(dir.data())) return make_error(errc::io_error, "cannot create a temporary directory " + dir);
+  if (auto s = write_owner_pid(dir); !s.ok()) return s.error();
+  return dir;
 }
 
 }  // namespace rb::netcluster

@@ -13,6 +13,10 @@ namespace rb::netcluster {
 // Writes this process's id to `dir`/owner.pid.
 Status write_owner_pid(const std::string& dir);
 
+// Creates a fresh /tmp/`prefix`XXXXXX owned by this process (owner.pid), after removing the
+// /tmp/`prefix`* directories left by processes that are gone (each named on stderr).
+Result<std::string> make_owned_temp_dir(const std::string& prefix);
+
 // Removes the directories `parent`/`prefix`* whose owner.pid names a process that no longer
 // exists, and returns their paths. A directory without a readable owner.pid, or whose owner is
 // alive (or belongs to another user), is kept: only a provably orphaned directory goes.

@@ -8,10 +8,6 @@
 
 namespace rb::storage {
 namespace {
-constexpr const char* kHardStateFile = "hard_state";
-constexpr const char* kSnapshotFile = "snapshot";
-constexpr const char* kCommitMarkFile = "commit_mark";
-
 bool same_but_commit(HardState a, const HardState& b) {
   a.commit = b.commit;
   return a == b;
@@ -294,18 +290,21 @@ Status SegmentLogStore::reset(Offset start, Epoch start_epoch) {
 
 Status SegmentLogStore::save_hard_state(const HardState& hs) {
   if (auto s = write_file_atomic(dir_, kHardStateFile, encode_hard_state(hs)); !s.ok()) return s;
+  set_file_hard_state(hs);
+  return {};
+}
+
+void SegmentLogStore::set_file_hard_state(const HardState& hs) {
+  const uint32_t base = hard_state_base(hs);
   std::lock_guard lk(mu_);
   hard_state_ = file_hs_ = hs;
-  file_hs_base_ = hard_state_base(hs);
-  return {};
+  file_hs_base_ = base;
 }
 
 Status SegmentLogStore::save_hard_state_relaxed(const HardState& hs) {
   if (!same_but_commit(hs, file_hs_)) {
     if (auto s = write_file_atomic(dir_, kHardStateFile, encode_hard_state(hs), /*durable=*/false); !s.ok()) return s;
-    std::lock_guard lk(mu_);
-    hard_state_ = file_hs_ = hs;
-    file_hs_base_ = hard_state_base(hs);
+    set_file_hard_state(hs);
     return {};
   }
   // Only the commit moved: one small pwrite over the mark (no rename, no fsync). A process crash

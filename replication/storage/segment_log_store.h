@@ -90,8 +90,15 @@ class SegmentLogStore final : public LogStore {
   const std::string& dir() const { return dir_; }
 
  private:
+  // State files in the directory (see the top of this file).
+  static constexpr const char* kHardStateFile = "hard_state";
+  static constexpr const char* kCommitMarkFile = "commit_mark";
+  static constexpr const char* kSnapshotFile = "snapshot";
+
   SegmentLogStore(std::string dir, SegmentLogStoreOptions opts, int lock_fd);
   Status recover();  // called by open()
+  // Records `hs` as what the hard_state file now holds (and as the newest hard state).
+  void set_file_hard_state(const HardState& hs);
   Status drop_segments_from(size_t i, const std::string& why);
   Status roll(Offset base);             // mu_ held
   Status fail(Error e);                 // mu_ held: marks the store failed

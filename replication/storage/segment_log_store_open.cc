@@ -14,9 +14,6 @@ namespace rb::storage {
 namespace {
 
 constexpr const char* kMetaFile = "log_meta";
-constexpr const char* kHardStateFile = "hard_state";
-constexpr const char* kCommitMarkFile = "commit_mark";
-constexpr const char* kSnapshotFile = "snapshot";
 constexpr const char* kLockFile = "LOCK";
 constexpr size_t kScanChunkBytes = 1 << 20;
 
@@ -84,8 +81,7 @@ Result<std::unique_ptr<SegmentLogStore>> SegmentLogStore::open(const std::string
 Status SegmentLogStore::recover() {
   auto hs = load_state<HardState>(join_path(dir_, kHardStateFile), decode_hard_state, HardState{});
   if (!hs.ok()) return hs.error();
-  hard_state_ = file_hs_ = std::move(*hs);
-  file_hs_base_ = hard_state_base(file_hs_);
+  set_file_hard_state(*hs);
   // A commit mark newer than hard_state's commit and made for this hard state advances it. Any
   // other mark (torn by a power loss, left from an older hard state) is ignored: the mark is never
   // synced, so losing it only brings back an older commit watermark.
