@@ -211,6 +211,15 @@ TEST(Charts, GnuplotFailureIsReportedClearly) {
   EXPECT_NE(out.error().message.find("gnuplot ('/bin/false') failed with exit code 1"), std::string::npos)
       << out.error().message;
   EXPECT_NE(out.error().message.find("chart 'group1-throughput'"), std::string::npos);
+  // The failing chart's script stays for inspection, and the message says where; remove it here so
+  // test runs leave nothing in the temporary directory.
+  const std::string& msg = out.error().message;
+  size_t at = msg.find("(script: ");
+  ASSERT_NE(at, std::string::npos) << msg;
+  std::filesystem::path script = msg.substr(at + 9, msg.rfind(')') - at - 9);
+  EXPECT_TRUE(std::filesystem::exists(script)) << script;
+  EXPECT_NE(script.parent_path().filename().string().find("replbench-report-"), std::string::npos) << script;
+  std::filesystem::remove_all(script.parent_path());
   auto missing = write_report({.inputs = {dir.string()}, .gnuplot = "/nonexistent/gnuplot"}, nullptr);
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message.find("gnuplot not found"), std::string::npos);
