@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "harness/cli/commands.h"
+#include "replication/core/memory_policy.h"
 
 namespace {
 
@@ -31,6 +32,9 @@ int main(int argc, char** argv) {
     std::fputs(kUsage, args.empty() ? stderr : stdout);
     return args.empty() ? 2 : 0;
   }
+  // Nodes and the harness reuse their large buffers instead of faulting fresh pages for each
+  // (see memory_policy.h); every command gets the same policy, so no mode is favoured.
+  rb::keep_freed_memory();
   std::string cmd = args[0];
   args.erase(args.begin());
   auto it = rb::harness::commands().find(cmd);
