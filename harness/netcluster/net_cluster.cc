@@ -221,8 +221,7 @@ void NetCluster::send(ClientId client, NodeId to, client::Request req) {
   const RequestId orig = wire::request_id(req);
   std::visit([&](auto& r) { r.id = RequestId{wid}; }, req);
   pending_[wid] = Pending{client, orig, to};
-  std::string frame =
-      wire::make_frame(wire::FrameKind::client_request, file_.cluster_id, wire::encode_client_request(req));
+  std::string frame = wire::encode_client_request_frame(file_.cluster_id, req);
   client_bytes_ += frame.size();
   if (n.conn && n.conn->is_open()) return n.conn->send(std::move(frame));
   if (n.backlog.size() < 100000) n.backlog.push_back(std::move(frame));

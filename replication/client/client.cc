@@ -259,8 +259,7 @@ void Client::send_to(const OpPtr& op, const Endpoint& ep) {
   Conn& c = conn_for(ep);
   c.pending[rid] = op;
   ++stats_.requests_sent;
-  std::string frame =
-      wire::make_frame(wire::FrameKind::client_request, cfg_.cluster_id, wire::encode_client_request(op->req));
+  std::string frame = wire::encode_client_request_frame(cfg_.cluster_id, op->req);
   if (c.conn) {
     c.conn->send(std::move(frame));
   } else {

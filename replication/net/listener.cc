@@ -3,8 +3,7 @@
 namespace rb::net {
 
 void Reply::send(const client::Response& r) const {
-  if (auto c = conn_.lock())
-    c->send(wire::make_frame(wire::FrameKind::client_response, cluster_id_, wire::encode_client_response(r)));
+  if (auto c = conn_.lock()) c->send(wire::encode_client_response_frame(cluster_id_, r));
 }
 
 void Reply::send(const wire::AdminResponse& r) const {

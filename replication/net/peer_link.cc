@@ -133,17 +133,17 @@ void PeerLink::flush() {
       queue_.pop_front();
       first = false;
     }
-    std::string body = wire::encode_peer_batch(batch);
-    if (body.size() > cfg_.max_frame_bytes) {
+    std::string frame = wire::encode_peer_batch_frame(cfg_.cluster_id, batch);
+    const size_t body_bytes = frame.size() - wire::kFrameHeaderBytes;
+    if (body_bytes > cfg_.max_frame_bytes) {
       // A single message above the frame limit can never be delivered; drop it loudly.
       dropped_too_large_ += batch.size();
       std::fprintf(stderr,
                    "replbench net: node=%u dropping %zu message(s) to node %u: %zu bytes above the frame limit\n",
-                   cfg_.self.value(), batch.size(), peer_.value(), body.size());
+                   cfg_.self.value(), batch.size(), peer_.value(), body_bytes);
       continue;
     }
     messages_sent_ += batch.size();
-    std::string frame = wire::make_frame(wire::FrameKind::peer_batch, cfg_.cluster_id, body);
     if (control) {
       control_messages_sent_ += batch.size();
       control_bytes_sent_ += frame.size();

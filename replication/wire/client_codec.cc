@@ -24,8 +24,9 @@ RequestId request_id(const client::Response& r) {
   return std::visit([](const auto& x) { return x.id; }, r);
 }
 
-std::string encode_client_request(const client::Request& r) {
-  pb::ClientRequest m;
+namespace {
+
+void build_client_request(const client::Request& r, pb::ClientRequest& m) {
   m.set_request_id(request_id(r).value());
   std::visit(
       [&](const auto& x) {
@@ -55,11 +56,22 @@ std::string encode_client_request(const client::Request& r) {
         }
       },
       r);
-  return serialize(m);
+}
+
+}  // namespace
+
+std::string encode_client_request(const client::Request& r) {
+  return encode_on_arena<pb::ClientRequest>([&](auto& m) { build_client_request(r, m); }, std::nullopt);
+}
+
+std::string encode_client_request_frame(uint64_t cluster_id, const client::Request& r) {
+  return encode_on_arena<pb::ClientRequest>([&](auto& m) { build_client_request(r, m); },
+                                            FrameTarget{FrameKind::client_request, cluster_id});
 }
 
 Result<client::Request> decode_client_request(std::string_view body) {
-  pb::ClientRequest m;
+  google::protobuf::Arena arena(batch_arena_options());
+  auto& m = *google::protobuf::Arena::CreateMessage<pb::ClientRequest>(&arena);
   if (auto s = parse(body, &m, "client request"); !s.ok()) return s.error();
   const RequestId id(m.request_id());
   switch (m.body_case()) {
@@ -93,8 +105,9 @@ Result<client::Request> decode_client_request(std::string_view body) {
   return make_error(errc::bad_input, "client request without a body");
 }
 
-std::string encode_client_response(const client::Response& r) {
-  pb::ClientResponse m;
+namespace {
+
+void build_client_response(const client::Response& r, pb::ClientResponse& m) {
   m.set_request_id(request_id(r).value());
   std::visit(
       [&](const auto& x) {
@@ -144,11 +157,22 @@ std::string encode_client_response(const client::Response& r) {
         }
       },
       r);
-  return serialize(m);
+}
+
+}  // namespace
+
+std::string encode_client_response(const client::Response& r) {
+  return encode_on_arena<pb::ClientResponse>([&](auto& m) { build_client_response(r, m); }, std::nullopt);
+}
+
+std::string encode_client_response_frame(uint64_t cluster_id, const client::Response& r) {
+  return encode_on_arena<pb::ClientResponse>([&](auto& m) { build_client_response(r, m); },
+                                             FrameTarget{FrameKind::client_response, cluster_id});
 }
 
 Result<client::Response> decode_client_response(std::string_view body) {
-  pb::ClientResponse m;
+  google::protobuf::Arena arena(batch_arena_options());
+  auto& m = *google::protobuf::Arena::CreateMessage<pb::ClientResponse>(&arena);
   if (auto s = parse(body, &m, "client response"); !s.ok()) return s.error();
   const RequestId id(m.request_id());
   switch (m.body_case()) {

@@ -80,8 +80,9 @@ Result<Hello> decode_hello(std::string_view body) {
 }
 
 // ------------------------------------------------------------------------------ peer batch ---
-std::string encode_peer_batch(const std::vector<PeerMessage>& messages) {
-  pb::PeerBatch batch;
+namespace {
+
+void build_peer_batch(const std::vector<PeerMessage>& messages, pb::PeerBatch& batch) {
   batch.mutable_messages()->Reserve(static_cast<int>(messages.size()));
   for (const auto& msg : messages) {
     auto* m = batch.add_messages();
@@ -102,11 +103,22 @@ std::string encode_peer_batch(const std::vector<PeerMessage>& messages) {
     m->mutable_values()->Add(msg.values.begin(), msg.values.end());
     m->set_blob(msg.blob);
   }
-  return serialize(batch);
+}
+
+}  // namespace
+
+std::string encode_peer_batch(const std::vector<PeerMessage>& messages) {
+  return encode_on_arena<pb::PeerBatch>([&](auto& m) { build_peer_batch(messages, m); }, std::nullopt);
+}
+
+std::string encode_peer_batch_frame(uint64_t cluster_id, const std::vector<PeerMessage>& messages) {
+  return encode_on_arena<pb::PeerBatch>([&](auto& m) { build_peer_batch(messages, m); },
+                                        FrameTarget{FrameKind::peer_batch, cluster_id});
 }
 
 Result<std::vector<PeerMessage>> decode_peer_batch(std::string_view body) {
-  pb::PeerBatch batch;
+  google::protobuf::Arena arena(batch_arena_options());
+  auto& batch = *google::protobuf::Arena::CreateMessage<pb::PeerBatch>(&arena);
   if (auto s = parse(body, &batch, "peer batch"); !s.ok()) return s.error();
   std::vector<PeerMessage> out;
   out.reserve(batch.messages_size());

@@ -31,12 +31,17 @@ struct Hello {
 std::string encode_hello(const Hello& h);
 Result<Hello> decode_hello(std::string_view body);
 
+// encode_X returns the body; encode_X_frame the whole frame (header + body, as
+// make_frame(kind, cluster_id, encode_X(...)) would) built in one buffer, for the hot paths.
 std::string encode_peer_batch(const std::vector<PeerMessage>& messages);
+std::string encode_peer_batch_frame(uint64_t cluster_id, const std::vector<PeerMessage>& messages);
 Result<std::vector<PeerMessage>> decode_peer_batch(std::string_view body);
 
 std::string encode_client_request(const client::Request& r);
+std::string encode_client_request_frame(uint64_t cluster_id, const client::Request& r);
 Result<client::Request> decode_client_request(std::string_view body);
 std::string encode_client_response(const client::Response& r);
+std::string encode_client_response_frame(uint64_t cluster_id, const client::Response& r);
 Result<client::Response> decode_client_response(std::string_view body);
 
 std::string encode_admin_request(const AdminRequest& r);

@@ -1,13 +1,18 @@
 #pragma once
 // Internal to rb_wire: conversions shared by the peer and client codecs. Includes generated
 // protobuf headers, so only rb_wire's .cc files include it.
+#include <google/protobuf/arena.h>
+
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "peer.pb.h"
+#include "replication/core/assert.h"
 #include "replication/core/result.h"
 #include "replication/log_entry.h"
+#include "replication/wire/frame.h"
 
 namespace rb::wire::detail {
 
@@ -60,6 +65,43 @@ std::string serialize(const Msg& msg) {
   std::string out;
   msg.SerializeToString(&out);
   return out;
+}
+
+// `msg` as the body of a frame: the header and the message bytes written into one buffer (no
+// separate body string to copy).
+template <class Msg>
+std::string serialize_frame(FrameKind kind, uint64_t cluster_id, const Msg& msg) {
+  const size_t n = msg.ByteSizeLong();
+  RB_ASSERT(n <= UINT32_MAX);
+  std::string out(kFrameHeaderBytes + n, '\0');
+  auto* p = reinterpret_cast<uint8_t*>(out.data());
+  encode_header(FrameHeader{kind, cluster_id, static_cast<uint32_t>(n)}, p);
+  msg.SerializeWithCachedSizesToArray(p + kFrameHeaderBytes);
+  return out;
+}
+
+// An arena for one batch's protobuf objects (messages and entries are bump-allocated and freed
+// together instead of one heap allocation each).
+inline google::protobuf::ArenaOptions batch_arena_options() {
+  google::protobuf::ArenaOptions o;
+  o.start_block_size = 16 << 10;
+  o.max_block_size = 1 << 20;
+  return o;
+}
+
+struct FrameTarget {
+  FrameKind kind;
+  uint64_t cluster_id;
+};
+
+// Builds a `Pb` on a batch arena with `build(Pb&)` and returns its bytes: the body alone, or with
+// `frame` the whole frame.
+template <class Pb, class Build>
+std::string encode_on_arena(Build&& build, std::optional<FrameTarget> frame) {
+  google::protobuf::Arena arena(batch_arena_options());
+  auto* m = google::protobuf::Arena::CreateMessage<Pb>(&arena);
+  build(*m);
+  return frame ? serialize_frame(frame->kind, frame->cluster_id, *m) : serialize(*m);
 }
 
 Result<errc> errc_from_pb(uint32_t v);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "replication/core/prng.h"
+#include "replication/wire/frame.h"
 
 namespace rb::wire {
 namespace {
@@ -107,6 +108,30 @@ TEST(Codec, GarbageIsBadInputForEveryDecoder) {
   EXPECT_EQ(decode_client_response(garbage).code(), errc::bad_input);
   EXPECT_EQ(decode_admin_request(garbage).code(), errc::bad_input);
   EXPECT_EQ(decode_admin_response(garbage).code(), errc::bad_input);
+}
+
+TEST(Codec, FrameEncodersMatchMakeFrameOfTheBody) {
+  // The one-buffer frame encoders must put the same bytes on the wire as header + body.
+  const uint64_t cluster = 0xC1u;
+  const std::vector<PeerMessage> batch = {full_message(), full_message()};
+  const std::string peer = encode_peer_batch_frame(cluster, batch);
+  EXPECT_EQ(peer, make_frame(FrameKind::peer_batch, cluster, encode_peer_batch(batch)));
+  auto decoded = decode_frame(peer, FrameLimits{.cluster_id = cluster});
+  ASSERT_TRUE(decoded.ok()) << decoded.error().describe();
+  auto back = decode_peer_batch(decoded->body);
+  ASSERT_TRUE(back.ok()) << back.error().describe();
+  ASSERT_EQ(back->size(), 2u);
+  EXPECT_EQ((*back)[1].blob, batch[1].blob);
+  EXPECT_EQ(encode_peer_batch_frame(cluster, {}), make_frame(FrameKind::peer_batch, cluster, encode_peer_batch({})));
+
+  const client::Request req =
+      client::ProduceRequest{RequestId(3), PartitionId(1), AckLevel::leader, {make_entry(0, "p"), make_entry(1, {})}};
+  EXPECT_EQ(encode_client_request_frame(cluster, req),
+            make_frame(FrameKind::client_request, cluster, encode_client_request(req)));
+  const client::Response resp = client::FetchResponse{RequestId(4), PartitionId(1),       errc::ok,  Offset(9),
+                                                      Offset(0),    {make_entry(5, "x")}, NodeId(2), NodeId(2)};
+  EXPECT_EQ(encode_client_response_frame(cluster, resp),
+            make_frame(FrameKind::client_response, cluster, encode_client_response(resp)));
 }
 
 TEST(Codec, TruncatedBodyIsBadInput) {
