@@ -347,7 +347,7 @@ EngineStatus IsrEngine::status() const {
   }
   s.counters = counters_;
   s.counters["high_watermark"] = hw_.value();
-  s.counters["pending_produce"] = static_cast<int64_t>(pending_.size());
+  s.counters["pending_produce"] = static_cast<int64_t>(pending_leader_.size() + pending_all_.size());
   return s;
 }
 

@@ -37,7 +37,6 @@ class IsrEngine final : public Engine {
  private:
   struct Pending {  // a produce request waiting for acks
     RequestId id;
-    AckLevel ack;
     Offset base;
     Offset end;  // exclusive
   };
@@ -110,7 +109,11 @@ class IsrEngine final : public Engine {
   // ---- leader state
   std::map<NodeId, ReplicaState> followers_;
   std::map<NodeId, ParkedFetch> parked_;
-  std::deque<Pending> pending_;
+  // Produce requests waiting for acks, per ack level, each in offset order: the watermark a queue
+  // waits on (durable_end_ for acks=1, hw_ for acks=all) only rises while leading, so the requests
+  // it completes are always a prefix.
+  std::deque<Pending> pending_leader_;
+  std::deque<Pending> pending_all_;
   std::optional<InflightAlter> inflight_;
   Offset epoch_start_offset_{0};  // the leader's log end when it took this epoch
   int64_t last_isr_check_ = 0;

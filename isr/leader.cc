@@ -69,7 +69,9 @@ void IsrEngine::propose(ProposeRequest req) {
     c.epoch = leader_epoch_;
     ready_.completions.push_back(std::move(c));
   } else {
-    pending_.push_back(Pending{req.id, acks_all ? AckLevel::all : AckLevel::leader, base, next});
+    auto& queue = acks_all ? pending_all_ : pending_leader_;
+    RB_ASSERT(queue.empty() || queue.back().end <= base);
+    queue.push_back(Pending{req.id, base, next});
   }
   answer_parked(false);
   maybe_advance_hw();
@@ -189,35 +191,34 @@ void IsrEngine::maybe_advance_hw() {
 }
 
 void IsrEngine::complete_waiting() {
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    const bool done = it->ack == AckLevel::leader ? durable_end_ >= it->end : hw_ >= it->end;
-    if (!done) {
-      ++it;
-      continue;
+  auto complete_prefix = [&](std::deque<Pending>& q, Offset watermark) {
+    while (!q.empty() && watermark >= q.front().end) {
+      Completion c;
+      c.id = q.front().id;
+      c.base_offset = q.front().base;
+      c.epoch = leader_epoch_;
+      ready_.completions.push_back(std::move(c));
+      q.pop_front();
     }
-    Completion c;
-    c.id = it->id;
-    c.base_offset = it->base;
-    c.epoch = leader_epoch_;
-    ready_.completions.push_back(std::move(c));
-    it = pending_.erase(it);
-  }
+  };
+  complete_prefix(pending_leader_, durable_end_);
+  complete_prefix(pending_all_, hw_);
 }
 
 void IsrEngine::fail_pending(errc code, NodeId hint, const std::string& detail, bool only_acks_all) {
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    if (only_acks_all && it->ack != AckLevel::all) {
-      ++it;
-      continue;
+  auto fail_all = [&](std::deque<Pending>& q) {
+    for (const Pending& p : q) {
+      Completion c;
+      c.id = p.id;
+      c.code = code;
+      c.leader_hint = hint;
+      c.detail = detail + " (offsets " + to_string(p.base) + ".." + to_string(p.end.prev()) + ")";
+      ready_.completions.push_back(std::move(c));
     }
-    Completion c;
-    c.id = it->id;
-    c.code = code;
-    c.leader_hint = hint;
-    c.detail = detail + " (offsets " + to_string(it->base) + ".." + to_string(it->end.prev()) + ")";
-    ready_.completions.push_back(std::move(c));
-    it = pending_.erase(it);
-  }
+    q.clear();
+  };
+  fail_all(pending_all_);
+  if (!only_acks_all) fail_all(pending_leader_);
 }
 
 // ---------------------------------------------------------------------------------------------
