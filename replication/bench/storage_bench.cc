@@ -1,6 +1,7 @@
 // SegmentLogStore append throughput with 1 KiB records in 64 KiB batches (one append() call per
-// batch, as the node loop applies one Ready), with (a) no fsync and (b) one sync() per batch. Also
-// CRC32C speed, hardware and software. Bytes/s counts payload bytes.
+// batch, as the node loop applies one Ready), with (a) no fsync and (b) one sync() per batch; a
+// read of the most recent records with and without the tail cache. Also CRC32C speed, hardware
+// and software. Bytes/s counts payload bytes.
 //
 // Run: build/<dir>/replication/storage/storage_bench [--benchmark_min_time=2s]
 // The store lives in a fresh directory under $TMPDIR (default /tmp), removed at the end; old
@@ -74,6 +75,46 @@ void BM_AppendNoFsync(benchmark::State& state) { run_append(state, false); }
 void BM_AppendFsyncPerBatch(benchmark::State& state) { run_append(state, true); }
 BENCHMARK(BM_AppendNoFsync)->UseRealTime();
 BENCHMARK(BM_AppendFsyncPerBatch)->UseRealTime();
+
+// A leader's replication read: the 200 records (~200 KiB) it appended last, as one read() call,
+// with the tail cache off (pread + CRC + a payload copy per record) and on (shared payloads).
+void BM_ReadRecentRecords(benchmark::State& state, uint64_t tail_cache_bytes) {
+  const std::string dir = make_temp_dir();
+  {
+    SegmentLogStoreOptions opts;
+    opts.tail_cache_bytes = tail_cache_bytes;
+    auto opened = SegmentLogStore::open(dir, opts);
+    if (!opened.ok()) {
+      state.SkipWithError(opened.error().describe().c_str());
+      return;
+    }
+    auto store = std::move(*opened);
+    constexpr int64_t kRecords = 4096, kRead = 200;
+    Entries batch(kRecords);
+    for (int64_t i = 0; i < kRecords; ++i) {
+      batch[static_cast<size_t>(i)].offset = Offset{i};
+      batch[static_cast<size_t>(i)].epoch = Epoch{1};
+      batch[static_cast<size_t>(i)].payload = make_payload(std::string(kRecordBytes, static_cast<char>('a' + i % 26)));
+    }
+    if (!store->append(batch).ok()) {
+      state.SkipWithError("append failed");
+      return;
+    }
+    for (auto _ : state) {
+      auto r = store->read(Offset{kRecords - kRead}, 1 << 20, SIZE_MAX);
+      if (!r.ok() || r->size() != static_cast<size_t>(kRead)) {
+        state.SkipWithError("read failed");
+        break;
+      }
+      benchmark::DoNotOptimize(r->back().payload.get());
+    }
+    state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kRead * kRecordBytes));
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+BENCHMARK_CAPTURE(BM_ReadRecentRecords, file, uint64_t{0});
+BENCHMARK_CAPTURE(BM_ReadRecentRecords, tail_cache, SegmentLogStoreOptions{}.tail_cache_bytes);
 
 void BM_Crc32c(benchmark::State& state, bool hw) {
   if (hw && !crc32c_hw_available()) {

@@ -91,6 +91,16 @@ Result<Entries> SegmentLogStore::read(Offset from, size_t max_bytes, size_t max_
   Entries out;
   if (from == log_end_ || max_entries == 0) return out;
   size_t bytes = 0;
+  if (!tail_.empty() && from >= tail_.front().offset) {
+    for (auto it = tail_.begin() + (from - tail_.front().offset); it != tail_.end(); ++it) {
+      const size_t sz = it->wire_size();
+      if (!out.empty() && bytes + sz > max_bytes) break;
+      bytes += sz;
+      out.push_back(*it);
+      if (out.size() >= max_entries) break;
+    }
+    return out;
+  }
   // Read a little past the budget so one pread usually serves the whole request.
   const size_t chunk =
       std::clamp<size_t>(std::min<size_t>(max_bytes, 4 << 20) + opts_.index_interval_bytes, 16 << 10, 4 << 20);
@@ -168,7 +178,29 @@ Status SegmentLogStore::append(const Entries& entries) {
     stats_.bytes_written += scratch_.size();
     active_dirty_ = true;
   }
+  cache_appended(entries);
   return {};
+}
+
+void SegmentLogStore::cache_appended(const Entries& entries) {
+  if (opts_.tail_cache_bytes == 0) return;
+  for (const auto& e : entries) {
+    tail_.push_back(e);
+    tail_bytes_ += e.wire_size();
+  }
+  while (!tail_.empty() && tail_bytes_ > opts_.tail_cache_bytes) {
+    tail_bytes_ -= tail_.front().wire_size();
+    tail_.pop_front();
+  }
+  RB_ASSERT(tail_.empty() || (tail_.back().offset.next() == log_end_ &&
+                              tail_.back().offset - tail_.front().offset + 1 == static_cast<int64_t>(tail_.size())));
+}
+
+void SegmentLogStore::cache_cut_from(Offset end) {
+  while (!tail_.empty() && tail_.back().offset >= end) {
+    tail_bytes_ -= tail_.back().wire_size();
+    tail_.pop_back();
+  }
 }
 
 Result<Offset> SegmentLogStore::sync() {
@@ -208,6 +240,7 @@ Status SegmentLogStore::truncate_suffix(Offset end) {
   if (failed_) return make_error(errc::io_error, "store " + dir_ + " failed earlier");
   if (end < log_start_ || end > log_end_) return make_error(errc::out_of_range, "truncate_suffix outside the log");
   if (end == log_end_) return {};
+  cache_cut_from(end);  // first, so the cache never holds records the files no longer do
   const size_t idx = find_segment(end);
   auto pos = locate(segments_[idx], end, opts_.max_record_bytes);
   if (!pos.ok()) return fail(pos.error());
@@ -239,6 +272,10 @@ Status SegmentLogStore::truncate_prefix(Offset start) {
   if (failed_) return make_error(errc::io_error, "store " + dir_ + " failed earlier");
   if (start < log_start_ || start > log_end_) return make_error(errc::out_of_range, "truncate_prefix outside the log");
   if (start == log_start_) return {};
+  while (!tail_.empty() && tail_.front().offset < start) {
+    tail_bytes_ -= tail_.front().wire_size();
+    tail_.pop_front();
+  }
   auto ep = epoch_at_locked(start.prev());
   RB_ASSERT(ep.ok());
   // The logical start is durable first; removing the files below it is then only cleanup (open()
@@ -270,6 +307,8 @@ Status SegmentLogStore::reset(Offset start, Epoch start_epoch) {
   if (failed_) return make_error(errc::io_error, "store " + dir_ + " failed earlier");
   // Remove every segment, then record the new start, then create the new active segment. A crash
   // in between leaves an empty log (the snapshot, saved before reset, covers what it replaced).
+  tail_.clear();
+  tail_bytes_ = 0;
   for (size_t j = segments_.size(); j-- > 0;) {
     if (auto s = remove_file(segments_[j].file->path()); !s.ok()) return fail(s.error());
   }

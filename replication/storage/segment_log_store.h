@@ -20,6 +20,7 @@
 // Recovery (open): every segment is scanned, each record's length, offset sequence, epoch order and
 // CRC checked; at the first torn or corrupt record the file is truncated there and all later
 // segments are removed. What was dropped is reported by recovery().
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -39,6 +40,12 @@ struct SegmentLogStoreOptions {
   uint32_t index_interval_bytes = 4096;
   // Largest payload accepted by append() and trusted by recovery. Range [1 B, 1 GiB]. Default 16 MiB.
   uint32_t max_record_bytes = 16u << 20;
+  // The most recently appended records, up to this many bytes (Entry::wire_size()), are also kept
+  // in memory, and reads that start inside them are served from there without a pread or a CRC
+  // check (they were checked when appended). This is where replication reads: a leader serving a
+  // follower's fetch or sending appends reads what it appended moments ago. 0 turns it off.
+  // Range [0, 1 GiB]. Default 4 MiB.
+  uint64_t tail_cache_bytes = 4ull << 20;
   // Create the directory (not its parents) when missing; otherwise a missing directory is an error.
   bool create_if_missing = false;
 
@@ -106,6 +113,8 @@ class SegmentLogStore final : public LogStore {
   std::pair<Epoch, Offset> end_offset_for_epoch_locked(Epoch e) const;
   Result<Epoch> epoch_at_locked(Offset o) const;
   Status write_meta(Offset start, Epoch start_epoch);
+  void cache_appended(const Entries& entries);  // mu_ held
+  void cache_cut_from(Offset end);              // mu_ held: drops cached records at and above end
 
   const std::string dir_;
   const SegmentLogStoreOptions opts_;
@@ -135,6 +144,10 @@ class SegmentLogStore final : public LogStore {
   Snapshot snapshot_;
   StoreStats stats_;
   std::string scratch_;  // append's encode buffer, reused
+  // The tail cache (SegmentLogStoreOptions::tail_cache_bytes): contiguous records ending at
+  // log_end_, all at or above log_start_; empty after open() and reset().
+  std::deque<Entry> tail_;
+  uint64_t tail_bytes_ = 0;
 };
 
 }  // namespace rb::storage

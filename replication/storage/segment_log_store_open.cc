@@ -46,6 +46,8 @@ Status SegmentLogStoreOptions::validate() const {
     return make_error(errc::invalid_config, "index_interval_bytes must be in [64, segment_bytes]");
   if (max_record_bytes < 1 || max_record_bytes > (1u << 30))
     return make_error(errc::invalid_config, "max_record_bytes must be in [1, 1 GiB]");
+  if (tail_cache_bytes > (1ull << 30))
+    return make_error(errc::invalid_config, "tail_cache_bytes must be in [0, 1 GiB]");
   return {};
 }
 

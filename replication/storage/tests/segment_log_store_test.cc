@@ -158,6 +158,51 @@ TEST(SegmentLogStore, OptionsValidateTheirRanges) {
   o = {};
   o.max_record_bytes = 0;
   EXPECT_EQ(o.validate().code(), errc::invalid_config);
+  o = {};
+  o.tail_cache_bytes = (1ull << 30) + 1;
+  EXPECT_EQ(o.validate().code(), errc::invalid_config);
+  o.tail_cache_bytes = 0;
+  EXPECT_TRUE(o.validate().ok());
+}
+
+TEST(SegmentLogStore, RecentRecordsAreReadFromTheTailCache) {
+  // A record overwritten on disk behind the store's back shows which path a read took: the cached
+  // tail still returns what was appended; older records and a store without a cache read the file
+  // and report the damage.
+  for (uint64_t cache : {uint64_t{0}, uint64_t{3 * (100 + Entry::kEntryHeaderBytes)}}) {
+    SCOPED_TRACE("tail_cache_bytes=" + std::to_string(cache));
+    TempDir dir;
+    SegmentLogStoreOptions opts;
+    opts.tail_cache_bytes = cache;
+    auto s = open_ok(dir.path(), opts);
+    ASSERT_TRUE(s);
+    ASSERT_TRUE(s->append(make_entries(0, 6, 1, 100)).ok());
+    ASSERT_TRUE(s->sync().ok());
+    {
+      // Flip bytes inside every record's payload (records are 100-byte payloads after a header).
+      std::fstream f(dir.file("00000000000000000000.log"), std::ios::in | std::ios::out | std::ios::binary);
+      ASSERT_TRUE(f.good());
+      f.seekg(0, std::ios::end);
+      const std::streamoff size = f.tellg();
+      const std::streamoff record = size / 6;
+      for (int i = 0; i < 6; ++i) {
+        f.seekp(record * i + record - 10);
+        f.put('#');
+      }
+    }
+    auto recent = s->read(Offset{3}, SIZE_MAX, SIZE_MAX);
+    auto old = s->read(Offset{0}, SIZE_MAX, 1);
+    if (cache == 0) {
+      EXPECT_EQ(recent.code(), errc::corrupt);
+      EXPECT_EQ(old.code(), errc::corrupt);
+    } else {
+      ASSERT_TRUE(recent.ok()) << recent.error().describe();
+      ASSERT_EQ(recent->size(), 3u);
+      for (int i = 0; i < 3; ++i)
+        expect_same_entry((*recent)[i], make_entry(3 + i, 1, std::string(100, 'a' + (3 + i))));
+      EXPECT_EQ(old.code(), errc::corrupt);  // offset 0 fell out of the 3-record cache
+    }
+  }
 }
 
 TEST(SegmentLogStore, TruncateSuffixAcrossSegmentsIsDurable) {
@@ -439,63 +484,68 @@ TEST(SegmentLogStore, ConcurrentSyncWhileAppending) {
 // Random operations applied to a SegmentLogStore and a MemLogStore must leave both with the same
 // log, including after a reopen of the segment store.
 TEST(SegmentLogStore, MatchesMemLogStoreUnderRandomOperations) {
-  for (uint64_t seed = 1; seed <= 4; ++seed) {
-    SCOPED_TRACE("seed=" + std::to_string(seed));
-    TempDir dir;
-    Prng rng(seed);
-    MemLogStore mem;
-    auto seg = open_ok(dir.path(), small_segments());
-    ASSERT_TRUE(seg);
-    uint64_t epoch = 1;
-    for (int step = 0; step < 300; ++step) {
-      const uint64_t op = rng.below(100);
-      if (op < 60) {
-        if (rng.below(10) == 0) ++epoch;
-        Entries es = make_entries(mem.log_end().value(), rng.between(1, 8), epoch, rng.below(300));
-        ASSERT_TRUE(mem.append(es).ok());
-        ASSERT_TRUE(seg->append(es).ok());
-      } else if (op < 72) {
-        Offset end = mem.log_start() + rng.between(0, mem.log_end() - mem.log_start());
-        ASSERT_TRUE(mem.truncate_suffix(end).ok());
-        ASSERT_TRUE(seg->truncate_suffix(end).ok());
-      } else if (op < 80) {
-        Offset start = mem.log_start() + rng.between(0, (mem.log_end() - mem.log_start()) / 2);
-        ASSERT_TRUE(mem.truncate_prefix(start).ok());
-        ASSERT_TRUE(seg->truncate_prefix(start).ok());
-      } else if (op < 82) {
-        Offset start = mem.log_end() + rng.between(0, 10);
-        ASSERT_TRUE(mem.reset(start, Epoch{epoch}).ok());
-        ASSERT_TRUE(seg->reset(start, Epoch{epoch}).ok());
-      } else if (op < 90) {
-        ASSERT_TRUE(seg->sync().ok());
-      } else if (op < 93) {
-        ASSERT_TRUE(seg->sync().ok());
-        seg.reset();
-        seg = open_ok(dir.path(), small_segments());
-        ASSERT_TRUE(seg);
-        ASSERT_EQ(seg->recovery().bytes_dropped, 0u);
-      } else {
-        Offset from = mem.log_start() + rng.between(0, mem.log_end() - mem.log_start());
-        const size_t budget = rng.below(2000), max_entries = 1 + rng.below(20);
-        auto a = mem.read(from, budget, max_entries);
-        auto b = seg->read(from, budget, max_entries);
-        ASSERT_TRUE(a.ok());
-        ASSERT_TRUE(b.ok()) << b.error().describe();
-        ASSERT_EQ(a->size(), b->size()) << "step " << step;
-        for (size_t i = 0; i < a->size(); ++i) expect_same_entry((*a)[i], (*b)[i]);
+  // Tail cache off (every read from the files), small (reads straddle its start) and default
+  // (nearly every read from memory until a reopen empties it).
+  for (uint64_t cache : {uint64_t{0}, uint64_t{1500}, SegmentLogStoreOptions{}.tail_cache_bytes})
+    for (uint64_t seed = 1; seed <= 4; ++seed) {
+      SCOPED_TRACE("seed=" + std::to_string(seed) + " tail_cache_bytes=" + std::to_string(cache));
+      TempDir dir;
+      Prng rng(seed);
+      MemLogStore mem;
+      SegmentLogStoreOptions opts = small_segments();
+      opts.tail_cache_bytes = cache;
+      auto seg = open_ok(dir.path(), opts);
+      ASSERT_TRUE(seg);
+      uint64_t epoch = 1;
+      for (int step = 0; step < 300; ++step) {
+        const uint64_t op = rng.below(100);
+        if (op < 60) {
+          if (rng.below(10) == 0) ++epoch;
+          Entries es = make_entries(mem.log_end().value(), rng.between(1, 8), epoch, rng.below(300));
+          ASSERT_TRUE(mem.append(es).ok());
+          ASSERT_TRUE(seg->append(es).ok());
+        } else if (op < 72) {
+          Offset end = mem.log_start() + rng.between(0, mem.log_end() - mem.log_start());
+          ASSERT_TRUE(mem.truncate_suffix(end).ok());
+          ASSERT_TRUE(seg->truncate_suffix(end).ok());
+        } else if (op < 80) {
+          Offset start = mem.log_start() + rng.between(0, (mem.log_end() - mem.log_start()) / 2);
+          ASSERT_TRUE(mem.truncate_prefix(start).ok());
+          ASSERT_TRUE(seg->truncate_prefix(start).ok());
+        } else if (op < 82) {
+          Offset start = mem.log_end() + rng.between(0, 10);
+          ASSERT_TRUE(mem.reset(start, Epoch{epoch}).ok());
+          ASSERT_TRUE(seg->reset(start, Epoch{epoch}).ok());
+        } else if (op < 90) {
+          ASSERT_TRUE(seg->sync().ok());
+        } else if (op < 93) {
+          ASSERT_TRUE(seg->sync().ok());
+          seg.reset();
+          seg = open_ok(dir.path(), opts);
+          ASSERT_TRUE(seg);
+          ASSERT_EQ(seg->recovery().bytes_dropped, 0u);
+        } else {
+          Offset from = mem.log_start() + rng.between(0, mem.log_end() - mem.log_start());
+          const size_t budget = rng.below(2000), max_entries = 1 + rng.below(20);
+          auto a = mem.read(from, budget, max_entries);
+          auto b = seg->read(from, budget, max_entries);
+          ASSERT_TRUE(a.ok());
+          ASSERT_TRUE(b.ok()) << b.error().describe();
+          ASSERT_EQ(a->size(), b->size()) << "step " << step;
+          for (size_t i = 0; i < a->size(); ++i) expect_same_entry((*a)[i], (*b)[i]);
+        }
+        ASSERT_EQ(seg->log_start(), mem.log_start()) << "step " << step;
+        ASSERT_EQ(seg->log_end(), mem.log_end()) << "step " << step;
+        ASSERT_EQ(seg->start_epoch(), mem.start_epoch()) << "step " << step;
+        ASSERT_EQ(seg->last_epoch(), mem.last_epoch()) << "step " << step;
+        for (uint64_t e = 0; e <= epoch + 1; ++e)
+          ASSERT_EQ(seg->end_offset_for_epoch(Epoch{e}), mem.end_offset_for_epoch(Epoch{e})) << "epoch " << e;
       }
-      ASSERT_EQ(seg->log_start(), mem.log_start()) << "step " << step;
-      ASSERT_EQ(seg->log_end(), mem.log_end()) << "step " << step;
-      ASSERT_EQ(seg->start_epoch(), mem.start_epoch()) << "step " << step;
-      ASSERT_EQ(seg->last_epoch(), mem.last_epoch()) << "step " << step;
-      for (uint64_t e = 0; e <= epoch + 1; ++e)
-        ASSERT_EQ(seg->end_offset_for_epoch(Epoch{e}), mem.end_offset_for_epoch(Epoch{e})) << "epoch " << e;
+      Entries a = read_all(mem), b = read_all(*seg);
+      ASSERT_EQ(a.size(), b.size());
+      for (size_t i = 0; i < a.size(); ++i) expect_same_entry(a[i], b[i]);
+      for (Offset o = mem.log_start().prev(); o < mem.log_end(); ++o) ASSERT_EQ(*seg->epoch_at(o), *mem.epoch_at(o));
     }
-    Entries a = read_all(mem), b = read_all(*seg);
-    ASSERT_EQ(a.size(), b.size());
-    for (size_t i = 0; i < a.size(); ++i) expect_same_entry(a[i], b[i]);
-    for (Offset o = mem.log_start().prev(); o < mem.log_end(); ++o) ASSERT_EQ(*seg->epoch_at(o), *mem.epoch_at(o));
-  }
 }
 
 }  // namespace
