@@ -188,12 +188,14 @@ void SegmentLogStore::cache_appended(const Entries& entries) {
     tail_.push_back(e);
     tail_bytes_ += e.wire_size();
   }
-  while (!tail_.empty() && tail_bytes_ > opts_.tail_cache_bytes) {
-    tail_bytes_ -= tail_.front().wire_size();
-    tail_.pop_front();
-  }
+  while (!tail_.empty() && tail_bytes_ > opts_.tail_cache_bytes) cache_pop_front();
   RB_ASSERT(tail_.empty() || (tail_.back().offset.next() == log_end_ &&
                               tail_.back().offset - tail_.front().offset + 1 == static_cast<int64_t>(tail_.size())));
+}
+
+void SegmentLogStore::cache_pop_front() {
+  tail_bytes_ -= tail_.front().wire_size();
+  tail_.pop_front();
 }
 
 void SegmentLogStore::cache_cut_from(Offset end) {
@@ -272,10 +274,7 @@ Status SegmentLogStore::truncate_prefix(Offset start) {
   if (failed_) return make_error(errc::io_error, "store " + dir_ + " failed earlier");
   if (start < log_start_ || start > log_end_) return make_error(errc::out_of_range, "truncate_prefix outside the log");
   if (start == log_start_) return {};
-  while (!tail_.empty() && tail_.front().offset < start) {
-    tail_bytes_ -= tail_.front().wire_size();
-    tail_.pop_front();
-  }
+  while (!tail_.empty() && tail_.front().offset < start) cache_pop_front();
   auto ep = epoch_at_locked(start.prev());
   RB_ASSERT(ep.ok());
   // The logical start is durable first; removing the files below it is then only cleanup (open()

@@ -70,8 +70,8 @@ std::string encode_client_request_frame(uint64_t cluster_id, const client::Reque
 }
 
 Result<client::Request> decode_client_request(std::string_view body) {
-  google::protobuf::Arena arena(batch_arena_options());
-  auto& m = *google::protobuf::Arena::CreateMessage<pb::ClientRequest>(&arena);
+  ArenaMessage<pb::ClientRequest> on_arena;
+  auto& m = on_arena.get();
   if (auto s = parse(body, &m, "client request"); !s.ok()) return s.error();
   const RequestId id(m.request_id());
   switch (m.body_case()) {
@@ -171,8 +171,8 @@ std::string encode_client_response_frame(uint64_t cluster_id, const client::Resp
 }
 
 Result<client::Response> decode_client_response(std::string_view body) {
-  google::protobuf::Arena arena(batch_arena_options());
-  auto& m = *google::protobuf::Arena::CreateMessage<pb::ClientResponse>(&arena);
+  ArenaMessage<pb::ClientResponse> on_arena;
+  auto& m = on_arena.get();
   if (auto s = parse(body, &m, "client response"); !s.ok()) return s.error();
   const RequestId id(m.request_id());
   switch (m.body_case()) {

@@ -117,8 +117,8 @@ std::string encode_peer_batch_frame(uint64_t cluster_id, const std::vector<PeerM
 }
 
 Result<std::vector<PeerMessage>> decode_peer_batch(std::string_view body) {
-  google::protobuf::Arena arena(batch_arena_options());
-  auto& batch = *google::protobuf::Arena::CreateMessage<pb::PeerBatch>(&arena);
+  ArenaMessage<pb::PeerBatch> on_arena;
+  auto& batch = on_arena.get();
   if (auto s = parse(body, &batch, "peer batch"); !s.ok()) return s.error();
   std::vector<PeerMessage> out;
   out.reserve(batch.messages_size());

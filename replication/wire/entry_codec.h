@@ -80,14 +80,26 @@ std::string serialize_frame(FrameKind kind, uint64_t cluster_id, const Msg& msg)
   return out;
 }
 
-// An arena for one batch's protobuf objects (messages and entries are bump-allocated and freed
-// together instead of one heap allocation each).
-inline google::protobuf::ArenaOptions batch_arena_options() {
-  google::protobuf::ArenaOptions o;
-  o.start_block_size = 16 << 10;
-  o.max_block_size = 1 << 20;
-  return o;
-}
+// One batch's protobuf message on its own arena: the message and everything in it (messages,
+// entries) are bump-allocated and freed together instead of one heap allocation each.
+template <class Pb>
+class ArenaMessage {
+ public:
+  ArenaMessage() : arena_(options()), msg_(google::protobuf::Arena::CreateMessage<Pb>(&arena_)) {}
+  ArenaMessage(const ArenaMessage&) = delete;
+  ArenaMessage& operator=(const ArenaMessage&) = delete;
+  Pb& get() { return *msg_; }
+
+ private:
+  static google::protobuf::ArenaOptions options() {
+    google::protobuf::ArenaOptions o;
+    o.start_block_size = 16 << 10;
+    o.max_block_size = 1 << 20;
+    return o;
+  }
+  google::protobuf::Arena arena_;
+  Pb* msg_;
+};
 
 struct FrameTarget {
   FrameKind kind;
@@ -98,10 +110,9 @@ struct FrameTarget {
 // `frame` the whole frame.
 template <class Pb, class Build>
 std::string encode_on_arena(Build&& build, std::optional<FrameTarget> frame) {
-  google::protobuf::Arena arena(batch_arena_options());
-  auto* m = google::protobuf::Arena::CreateMessage<Pb>(&arena);
-  build(*m);
-  return frame ? serialize_frame(frame->kind, frame->cluster_id, *m) : serialize(*m);
+  ArenaMessage<Pb> m;
+  build(m.get());
+  return frame ? serialize_frame(frame->kind, frame->cluster_id, m.get()) : serialize(m.get());
 }
 
 Result<errc> errc_from_pb(uint32_t v);
