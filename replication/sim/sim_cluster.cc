@@ -78,6 +78,8 @@ class SimCluster::Node final : public NodeIo {
     hc.follower_reads = c_.cfg_.follower_reads;
     hc.seed = c_.cfg_.seed * 0x9e3779b97f4a7c15ULL + (static_cast<uint64_t>(id_.value()) << 20) + incarnation;
     hc.tick_ms = static_cast<uint32_t>(std::max<int64_t>(1, c_.cfg_.sim.tick_ns / 1'000'000));
+    // As on the net runtime: produce requests queued while the node is busy are applied as one batch.
+    hc.defer_produce_drain = true;
     node = std::make_unique<CoordinatedNode>(
         hc, *c_.factory_, c_.cfg_.coordination, *this,
         [this](PartitionId p) -> LogStore* {
@@ -112,6 +114,20 @@ class SimCluster::Node final : public NodeIo {
     c_.counters_.cpu_seconds += static_cast<double>(cost_ns) * 1e-9;
     fn();
     flush(cpu_free_at_);
+  }
+
+  // Called inside a client request's input. The net node reads every request waiting on its sockets
+  // before it applies their produces in one flush; here, every request that arrives before the CPU
+  // is done with the ones queued ahead of it joins the same flush.
+  void schedule_produce_flush() {
+    if (flush_scheduled_ || !host->has_deferred()) return;
+    flush_scheduled_ = true;
+    uint64_t inc = incarnation;
+    c_.q_.at(cpu_free_at_, [this, inc] {
+      if (!up || inc != incarnation) return;
+      flush_scheduled_ = false;
+      input(0, [this] { host->flush(); });
+    });
   }
 
   void resume_deferred() {
@@ -163,6 +179,7 @@ class SimCluster::Node final : public NodeIo {
     deferred_.clear();
     sync_in_flight_ = false;
     sync_again_ = false;
+    flush_scheduled_ = false;
     cpu_free_at_ = c_.now_ns();
   }
 
@@ -284,6 +301,7 @@ class SimCluster::Node final : public NodeIo {
   std::map<std::tuple<ClientId, size_t, uint64_t>, client::Request> open_;
   bool sync_in_flight_ = false;
   bool sync_again_ = false;
+  bool flush_scheduled_ = false;  // a NodeHost::flush() input is queued at cpu_free_at_
 };
 
 SimCluster::SimCluster(SimClusterConfig cfg, const EngineFactory& factory)
@@ -358,8 +376,10 @@ void SimCluster::send(ClientId client, NodeId n, client::Request req) {
       return;
     }
     nd.track(client, req);
-    nd.input(cost,
-             [&nd, client, req = std::move(req)]() mutable { nd.node->on_client_request(client, std::move(req)); });
+    nd.input(cost, [&nd, client, req = std::move(req)]() mutable {
+      nd.node->on_client_request(client, std::move(req));
+      nd.schedule_produce_flush();
+    });
   });
 }
 

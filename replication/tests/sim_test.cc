@@ -142,6 +142,43 @@ TEST(SimCpu, NodesSharingOneCoreQueueBehindEachOther) {
   EXPECT_GE(r2.last_ack_ns, 1'499'000'000) << "two cores: 3 s of work takes at least 1.5 s";
 }
 
+TEST(SimCpu, ProducesQueuedBehindABusyNodeAreAppliedTogether) {
+  // As on the net node, which reads every waiting request before it applies their produces as one
+  // batch: five requests that reach a node at once, each costing 1 ms of its CPU, are appended and
+  // answered together once the last of them was read, not one by one as each is read.
+  auto cfg = small_config(1);
+  cfg.nodes = 1;
+  cfg.partitions = 1;
+  cfg.common.fsync = FsyncPolicy{FsyncMode::never, 0};
+  cfg.sim.cpu.per_message_ns = 1'000'000;
+  SimCluster c(cfg, testing::SoloFactory{});
+  std::vector<int64_t> acked_at;
+  c.set_response_handler([&](ClientId, client::Response r) {
+    auto* p = std::get_if<client::ProduceResponse>(&r);
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(p->code, errc::ok);
+    acked_at.push_back(c.now_ns());
+  });
+  c.schedule(0, [&c] {
+    for (uint64_t i = 0; i < 5; ++i) {
+      client::ProduceRequest req;
+      req.id = RequestId{i};
+      req.partition = PartitionId{0};
+      Entry e;
+      e.producer = ProducerId{1};
+      e.sequence = static_cast<int64_t>(i);
+      e.payload = make_payload(std::string(100, 'x'));
+      req.records.push_back(e);
+      c.send(1, NodeId{0}, std::move(req));
+    }
+  });
+  c.run_until(100'000'000);
+  ASSERT_EQ(acked_at.size(), 5U);
+  EXPECT_GE(acked_at.front(), 5'000'000) << "the first answer waits until all five were read";
+  EXPECT_EQ(acked_at.front(), acked_at.back()) << "one flush answers all five";
+  EXPECT_EQ(c.store(NodeId{0}, PartitionId{0}).log_end(), Offset{5});
+}
+
 TEST(SimDisk, ASharedDiskQueuesTheNodesSyncs) {
   // Three nodes each sync once at about the same time: on their own disks all acks land after
   // one fsync; on one shared disk the last waits for all three.
