@@ -5,8 +5,9 @@
 # `--runtime net` and once with `--runtime sim --profile PROFILE` (the simulator is deterministic),
 # then a line per cell: the net runs' median throughput and p50 latency with their range, the
 # simulation's figures, and its error against the median. Identical net runs on a small VM differ
-# by up to a third, so one run is a poor yardstick; the median of three is the default. About
-# 5 minutes for four modes at RUNS=3.
+# by up to a third, so one run is a poor yardstick; the median of three is the default, and the net
+# runs take the cells in turn (round 1 of every cell, then round 2, ...) so a slow spell of the host
+# does not fall on all runs of one cell. About 5 minutes for four modes at RUNS=3.
 #
 #   scripts/sim_vs_net.sh [--runs RUNS] PROFILE [OUTDIR] [MODE ...]
 #
@@ -41,17 +42,23 @@ run_one() { # name runtime extra-args...
     --set producerLingerMs="$linger" "$@" --out "$out/$name.json" >"$out/$name.log" 2>&1 ||
     { echo "sim_vs_net.sh: $name failed, see $out/$name.log" >&2; exit 1; }
 }
-for m in "${modes[@]}"; do
-  for batching in "1 0" "64 1"; do
-    read -r per_request linger <<<"$batching"
-    cell="$m-b$per_request"
-    nets=()
-    for i in $(seq 1 "$runs"); do
-      run_one "$cell-net$i" net
-      nets+=("$out/$cell-net$i.json")
-    done
-    run_one "$cell-sim" sim --profile "$profile"
-    python3 - "$out/$cell-sim.json" "$m" "$per_request" "${nets[@]}" <<'PY'
+cells=()
+for m in "${modes[@]}"; do cells+=("$m 1 0" "$m 64 1"); done
+# The net runs go round the cells in turn, RUNS times, so a slow spell of the host lands on several
+# cells once each rather than on all runs of one cell.
+for i in $(seq 1 "$runs"); do
+  for c in "${cells[@]}"; do
+    read -r m per_request linger <<<"$c"
+    run_one "$m-b$per_request-net$i" net
+  done
+done
+for c in "${cells[@]}"; do
+  read -r m per_request linger <<<"$c"
+  cell="$m-b$per_request"
+  nets=()
+  for i in $(seq 1 "$runs"); do nets+=("$out/$cell-net$i.json"); done
+  run_one "$cell-sim" sim --profile "$profile"
+  python3 - "$out/$cell-sim.json" "$m" "$per_request" "${nets[@]}" <<'PY'
 import json, statistics, sys
 sim = json.load(open(sys.argv[1]))["summary"]
 nets = [json.load(open(f))["summary"] for f in sys.argv[4:]]
@@ -64,5 +71,4 @@ name = f"{sys.argv[2]} {'unbatched' if sys.argv[3] == '1' else 'batched ' + sys.
 print(f"{name:20} msg/s net {rn:7.0f} ({min(rates):.0f}-{max(rates):.0f}) sim {rs:7.0f} {err(rs, rn)} | "
       f"p50 ms net {pn:5.2f} ({min(p50s):.2f}-{max(p50s):.2f}) sim {ps:5.2f} {err(ps, pn)}")
 PY
-  done
 done
