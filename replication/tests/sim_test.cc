@@ -175,7 +175,9 @@ TEST(SimCpu, ProducesQueuedBehindABusyNodeAreAppliedTogether) {
   c.run_until(100'000'000);
   ASSERT_EQ(acked_at.size(), 5U);
   EXPECT_GE(acked_at.front(), 5'000'000) << "the first answer waits until all five were read";
-  EXPECT_EQ(acked_at.front(), acked_at.back()) << "one flush answers all five";
+  // Their replies leave together (one flush); only the client link's serialization and jitter
+  // separate them, far less than the 1 ms per request they would be apart if drained one by one.
+  EXPECT_LT(acked_at.back() - acked_at.front(), 200'000);
   EXPECT_EQ(c.store(NodeId{0}, PartitionId{0}).log_end(), Offset{5});
 }
 
