@@ -64,14 +64,6 @@ LoadResults LoadGenerator::run(const std::function<void(int64_t)>& on_second) {
   results_.measure_start_ns = results_.start_ns + spec_.warmup_ns;
   results_.producers_stop_ns = results_.measure_start_ns + spec_.duration_ns;
   producing_ = true;
-  if (spec_.producer_rate > 0) {
-    // Open loop: the message count is known; growing these by doubling would copy them repeatedly.
-    auto expected =
-        static_cast<size_t>(spec_.producer_rate * 1e-9 * static_cast<double>(spec_.warmup_ns + spec_.duration_ns)) +
-        producers_.size() + 16;
-    msgs_.reserve(expected);
-    results_.sends.reserve(expected);
-  }
   for (size_t i = 0; i < producers_.size(); ++i) schedule_producer(producers_[i]);
   for (size_t c = 0; c < consumers_.size(); ++c)
     for (size_t a = 0; a < consumers_[c].parts.size(); ++a) fetch(consumers_[c], a);
