@@ -198,6 +198,10 @@ void SegmentLogStore::cache_pop_front() {
   tail_.pop_front();
 }
 
+void SegmentLogStore::cache_cut_below(Offset start) {
+  while (!tail_.empty() && tail_.front().offset < start) cache_pop_front();
+}
+
 void SegmentLogStore::cache_cut_from(Offset end) {
   while (!tail_.empty() && tail_.back().offset >= end) {
     tail_bytes_ -= tail_.back().wire_size();
@@ -274,7 +278,7 @@ Status SegmentLogStore::truncate_prefix(Offset start) {
   if (failed_) return make_error(errc::io_error, "store " + dir_ + " failed earlier");
   if (start < log_start_ || start > log_end_) return make_error(errc::out_of_range, "truncate_prefix outside the log");
   if (start == log_start_) return {};
-  while (!tail_.empty() && tail_.front().offset < start) cache_pop_front();
+  cache_cut_below(start);
   auto ep = epoch_at_locked(start.prev());
   RB_ASSERT(ep.ok());
   // The logical start is durable first; removing the files below it is then only cleanup (open()

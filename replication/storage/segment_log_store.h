@@ -115,6 +115,7 @@ class SegmentLogStore final : public LogStore {
   Status write_meta(Offset start, Epoch start_epoch);
   void cache_appended(const Entries& entries);  // mu_ held
   void cache_cut_from(Offset end);              // mu_ held: drops cached records at and above end
+  void cache_cut_below(Offset start);           // mu_ held: drops cached records below start
   void cache_pop_front();                       // mu_ held: drops the oldest cached record
 
   const std::string dir_;
