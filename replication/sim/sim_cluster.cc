@@ -103,13 +103,8 @@ class SimCluster::Node final : public NodeIo {
       deferred_.emplace_back(cost_ns, std::function<void()>(std::forward<Fn>(fn)));
       return;
     }
-    int64_t start = std::max(c_.now_ns(), cpu_free_at_);
-    if (!c_.core_free_at_.empty()) {
-      // Nodes on one host: the input also needs a core, the one that frees up first.
-      auto core = std::min_element(c_.core_free_at_.begin(), c_.core_free_at_.end());
-      start = std::max(start, *core);
-      *core = start + cost_ns;
-    }
+    // Nodes on one host: the input also needs one of the host's cores.
+    int64_t start = c_.cores_.reserve(std::max(c_.now_ns(), cpu_free_at_), cost_ns);
     cpu_free_at_ = start + cost_ns;
     c_.counters_.cpu_seconds += static_cast<double>(cost_ns) * 1e-9;
     fn();
@@ -308,10 +303,10 @@ SimCluster::SimCluster(SimClusterConfig cfg, const EngineFactory& factory)
     : cfg_(std::move(cfg)),
       factory_(factory.clone()),
       net_rng_(Prng::substream(cfg_.seed, "network")),
-      disk_rng_(Prng::substream(cfg_.seed, "disk")) {
+      disk_rng_(Prng::substream(cfg_.seed, "disk")),
+      cores_(cfg_.sim.cpu.shared_cores) {
   auto s = cfg_.validate();
   RB_ASSERT_MSG(s.ok(), s.ok() ? "" : s.error().message.c_str());
-  core_free_at_.assign(cfg_.sim.cpu.shared_cores, 0);
   for (uint32_t i = 0; i < cfg_.nodes; ++i) nodes_.push_back(std::make_unique<Node>(*this, NodeId{i}));
   for (auto& n : nodes_) n->start();
 }
@@ -358,12 +353,8 @@ void SimCluster::send(ClientId client, NodeId n, client::Request req) {
   const CpuModel& cpu = cfg_.sim.cpu;
   int64_t depart = q_.now();
   int64_t client_cost = cpu.client_per_request_ns + static_cast<int64_t>(cpu.client_per_record_ns * records);
-  if (!core_free_at_.empty() && client_cost > 0) {
-    // The client shares the host's cores with the nodes.
-    auto core = std::min_element(core_free_at_.begin(), core_free_at_.end());
-    depart = std::max(depart, *core) + client_cost;
-    *core = depart;
-  }
+  // The client shares the host's cores with the nodes (and costs nothing when they have their own).
+  if (!cores_.empty()) depart = cores_.reserve(depart, client_cost) + client_cost;
   int64_t arrive = transmit(NodeId{kClientEndpoint}, n, depart, bytes, cfg_.sim.client_network);
   if (arrive < 0) return;  // lost: the client's timeout notices
   int64_t cost = cpu.per_message_ns +

@@ -142,6 +142,28 @@ TEST(SimCpu, NodesSharingOneCoreQueueBehindEachOther) {
   EXPECT_GE(r2.last_ack_ns, 1'499'000'000) << "two cores: 3 s of work takes at least 1.5 s";
 }
 
+TEST(SimCpu, WorkTakesTheCoreThatLeavesEarlierWorkRoomToRun) {
+  CorePool pool(2);
+  EXPECT_EQ(pool.reserve(0, 100), 0);  // core A busy until 100; core B idle since 0
+  // Ready at 500: both cores are free by then; it takes A (free since 100), not B (since 0)...
+  EXPECT_EQ(pool.reserve(500, 10), 500);
+  // ...so work ready at 50 finds B idle and starts at once. Taking the earliest-free core above
+  // would have left only A, busy until 100, and this would wait.
+  EXPECT_EQ(pool.reserve(50, 20), 50);
+  // Zero-cost work starts when ready and takes no core: B is still free at 70.
+  EXPECT_EQ(pool.reserve(60, 0), 60);
+  EXPECT_EQ(pool.reserve(70, 5), 70);
+  // With both cores busy (A until 510, B until 75), work waits for the one that frees first.
+  EXPECT_EQ(pool.reserve(72, 1), 75);
+}
+
+TEST(SimCpu, WithoutCoresWorkStartsWhenReady) {
+  CorePool none(0);
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(none.reserve(40, 1'000), 40);
+  EXPECT_EQ(none.reserve(40, 1'000), 40);
+}
+
 TEST(SimCpu, ProducesQueuedBehindABusyNodeAreAppliedTogether) {
   // As on the net node, which reads every waiting request before it applies their produces as one
   // batch: five requests that reach a node at once, each costing 1 ms of its CPU, are appended and
