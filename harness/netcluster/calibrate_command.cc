@@ -1,8 +1,12 @@
 // `replbench calibrate`: measures this machine with the net runtime's own pieces and writes a
 // simulator profile (profile.h).
 //
-//   disk     SegmentLogStore in a temporary directory: fsync latency = median of 1 KB append +
-//            sync; jitter = p90 - p50; write bandwidth = 32 MiB of 1 MiB records, one final sync.
+//   disk     SegmentLogStore in a temporary directory, sampled in bursts before the CPU runs and
+//            after each (40 syncs of a 1 KB append, 10 of a 256 KB append), so the figures cover
+//            the minutes the calibration takes: the 1 KB syncs' distribution (41 quantiles, the
+//            last the 99.9th percentile) is a sync's fixed cost, which the simulator draws from;
+//            the 256 KB syncs' mean above it gives the cost per byte synced. p50 and p90 stay in
+//            the profile (fsync_ns, fsync_jitter_ns) for reading and for older simulators.
 //   network  two FrameConnections on loopback: one-way latency = median round trip / 2 of small
 //            frames; bandwidth = 64 MiB of 1 MiB frames one way.
 //   cpu      a 3-node cluster of each mode (fsync always, acks all), closed-loop load with 500
@@ -27,8 +31,10 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 
 #include "harness/cli/modes.h"
 #include "harness/cli/parse_u64.h"
@@ -59,33 +65,49 @@ int64_t pct(std::vector<int64_t> v, double p) {
   return v[std::min(v.size() - 1, static_cast<size_t>(p / 100.0 * static_cast<double>(v.size())))];
 }
 
-struct DiskResult {
-  int64_t fsync_p50 = 0, fsync_p90 = 0;
-  double write_bytes_per_ns = 0;
+// Syncs of the disk the nodes write to, sampled in short bursts throughout the calibration (before
+// the CPU runs and after each), so the profile holds the disk as it was over those minutes rather
+// than in one moment: a burst is `small` appends of 1 KB and `large` appends of 256 KB, each
+// followed by a sync (as SegmentLogStore syncs a node's group commit).
+constexpr uint32_t kLargeSyncBytes = 256 * 1024;
+
+struct DiskSampler {
+  std::unique_ptr<storage::SegmentLogStore> store;
+  std::vector<int64_t> small_ns, large_ns;  // latency of append + sync
+  double bulk_bytes_per_ns = 0;             // 32 MiB of 1 MiB appends, one sync at the end
 };
 
-Result<DiskResult> measure_disk(const std::string& dir, int syncs) {
+Status timed_append_sync(storage::SegmentLogStore& s, const Payload& payload, std::vector<int64_t>& out) {
+  Entry e;
+  e.offset = s.log_end();
+  e.epoch = Epoch{1};
+  e.payload = payload;
+  auto t = Clock::now();
+  if (auto a = s.append({e}); !a.ok()) return a.error();
+  if (auto y = s.sync(); !y.ok()) return y.error();
+  out.push_back(ns_since(t));
+  return {};
+}
+
+Status sample_disk(DiskSampler& d, int small, int large) {
+  static const Payload one_kb = make_payload(std::string(1024, 'c'));
+  static const Payload big = make_payload(std::string(kLargeSyncBytes, 'b'));
+  for (int i = 0; i < small; ++i)
+    if (auto s = timed_append_sync(*d.store, one_kb, d.small_ns); !s.ok()) return s;
+  for (int i = 0; i < large; ++i)
+    if (auto s = timed_append_sync(*d.store, big, d.large_ns); !s.ok()) return s;
+  return {};
+}
+
+Result<DiskSampler> open_disk_sampler(const std::string& dir) {
   storage::SegmentLogStoreOptions so;
   so.create_if_missing = true;
   so.max_record_bytes = 2 << 20;
   auto st = storage::SegmentLogStore::open(dir, so);
   if (!st.ok()) return st.error();
-  auto& s = **st;
-  std::vector<int64_t> lat;
-  auto payload = make_payload(std::string(1024, 'c'));
-  for (int i = 0; i < syncs; ++i) {
-    Entry e;
-    e.offset = s.log_end();
-    e.epoch = Epoch{1};
-    e.payload = payload;
-    auto t = Clock::now();
-    if (auto a = s.append({e}); !a.ok()) return a.error();
-    if (auto y = s.sync(); !y.ok()) return y.error();
-    lat.push_back(ns_since(t));
-  }
-  DiskResult r;
-  r.fsync_p50 = pct(lat, 50);
-  r.fsync_p90 = pct(lat, 90);
+  DiskSampler d;
+  d.store = std::move(*st);
+  auto& s = *d.store;
   auto big = make_payload(std::string(1 << 20, 'b'));
   const int chunks = 32;
   auto t = Clock::now();
@@ -97,8 +119,26 @@ Result<DiskResult> measure_disk(const std::string& dir, int syncs) {
     if (auto a = s.append({e}); !a.ok()) return a.error();
   }
   if (auto y = s.sync(); !y.ok()) return y.error();
-  r.write_bytes_per_ns = static_cast<double>(chunks) * (1 << 20) / static_cast<double>(ns_since(t));
-  return r;
+  d.bulk_bytes_per_ns = static_cast<double>(chunks) * (1 << 20) / static_cast<double>(ns_since(t));
+  return d;
+}
+
+double mean_of(const std::vector<int64_t>& v) {
+  double sum = 0;
+  for (int64_t x : v) sum += static_cast<double>(x);
+  return v.empty() ? 0 : sum / static_cast<double>(v.size());
+}
+
+// The sync latency distribution the simulator draws from: `points` quantiles at equally spaced
+// probabilities, the last at the 99.9th percentile (a single worst sample says little).
+std::vector<int64_t> quantile_table(std::vector<int64_t> v, int points) {
+  std::vector<int64_t> q;
+  if (v.size() < 2) return q;
+  std::sort(v.begin(), v.end());
+  const size_t top = v.size() - 1 - v.size() / 1000;
+  for (int i = 0; i < points; ++i)
+    q.push_back(v[static_cast<size_t>(std::llround(static_cast<double>(top) * i / (points - 1)))]);
+  return q;
 }
 
 struct NetResult {
@@ -324,7 +364,7 @@ void accumulate(CpuSample& a, const CpuSample& b) {
 // `rounds` times on a fresh cluster, in turn, so a slow spell of the host spreads over all three
 // instead of skewing one; the summed samples go to `runs` (informational).
 Result<sim::CpuModel> calibrate_cpu(const std::string& binary, const std::string& mode, const CpuLoad& load,
-                                    nlohmann::json& runs) {
+                                    const std::function<Status()>& after_each_run, nlohmann::json& runs) {
   CpuSample sums[3];
   const uint32_t sizes[3] = {100, 1024, 1024};
   const uint32_t batches[3] = {1, 1, 16};
@@ -333,6 +373,7 @@ Result<sim::CpuModel> calibrate_cpu(const std::string& binary, const std::string
       auto x = measure_cpu(binary, mode, sizes[i], batches[i], load);
       if (!x.ok()) return x.error();
       accumulate(sums[i], *x);
+      if (auto s = after_each_run(); !s.ok()) return s.error();
     }
   }
   const CpuSample& large = sums[1];
@@ -426,9 +467,14 @@ int cmd_calibrate(const std::vector<std::string>& args) {
     if (!owned.ok()) return fail(owned.error().describe());
     dir = *owned;
   }
-  std::fprintf(stderr, "calibrate: disk (fsync latency, write bandwidth) in %s\n", dir.c_str());
-  auto disk = measure_disk(dir + "/disk", quick ? 50 : 200);
+  std::fprintf(stderr, "calibrate: disk (sync latency of 1 KB and 256 KB appends, write bandwidth) in %s\n",
+               dir.c_str());
+  auto disk = open_disk_sampler(dir + "/disk");
   if (!disk.ok()) return fail(disk.error().describe());
+  // A burst before the CPU runs and one after each: 40 + 10 syncs (quick: 20 + 5), about 30 ms.
+  const int small_syncs = quick ? 20 : 40, large_syncs = quick ? 5 : 10;
+  auto disk_burst = [&]() { return sample_disk(*disk, small_syncs, large_syncs); };
+  if (auto s = disk_burst(); !s.ok()) return fail(s.error().describe());
   std::fprintf(stderr, "calibrate: loopback latency and bandwidth\n");
   NetResult net = measure_loopback(quick ? 500 : 2000);
   if (quick) {
@@ -440,10 +486,21 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   for (const auto& mode : modes) {
     std::fprintf(stderr, "calibrate: CPU cost of %s (3 nodes; 100 B, 1 KB, then 1 KB in batches of 16)\n",
                  mode.c_str());
-    auto m = calibrate_cpu(binary, mode, load, cpu_runs[mode]);
+    auto m = calibrate_cpu(binary, mode, load, disk_burst, cpu_runs[mode]);
     if (!m.ok()) return fail(mode + ": " + m.error().describe());
     cpu_by_mode[mode] = *m;
   }
+  // The disk: the 1 KB syncs' distribution is a sync's fixed cost; what a 256 KB sync takes beyond
+  // it on average gives the cost per byte synced, at the sizes a node's group commits reach (the
+  // bulk write's bandwidth, one sync for 32 MiB, is what the page cache absorbs, not what a sync
+  // of a batch costs). If the difference is not positive, the bulk figure stands in.
+  const std::vector<int64_t> fsync_q = quantile_table(disk->small_ns, 41);
+  const int64_t fsync_p50 = pct(disk->small_ns, 50), fsync_p90 = pct(disk->small_ns, 90);
+  const double small_mean = mean_of(disk->small_ns), large_mean = mean_of(disk->large_ns);
+  const double per_sync_bytes_per_ns =
+      large_mean > small_mean ? (kLargeSyncBytes - 1024) / (large_mean - small_mean) : 0;
+  const double write_bytes_per_ns = per_sync_bytes_per_ns > 0 ? per_sync_bytes_per_ns : disk->bulk_bytes_per_ns;
+  disk->store.reset();
   if (own_dir) std::filesystem::remove_all(dir);
 
   sim::SimConfig cfg;
@@ -451,9 +508,10 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   cfg.network.jitter_ns = std::max<int64_t>(0, net.one_way_p90 - net.one_way_p50);
   cfg.network.bandwidth_bytes_per_ns = net.bytes_per_ns;
   cfg.client_network = cfg.network;
-  cfg.disk.fsync_ns = disk->fsync_p50;
-  cfg.disk.fsync_jitter_ns = std::max<int64_t>(0, disk->fsync_p90 - disk->fsync_p50);
-  cfg.disk.write_bytes_per_ns = disk->write_bytes_per_ns;
+  cfg.disk.fsync_ns = fsync_p50;
+  cfg.disk.fsync_jitter_ns = std::max<int64_t>(0, fsync_p90 - fsync_p50);
+  cfg.disk.fsync_quantiles_ns = fsync_q;
+  cfg.disk.write_bytes_per_ns = write_bytes_per_ns;
   // The general CPU model is the first mode's; each mode's own is in cpu_by_mode.
   cfg.cpu = cpu_by_mode.at(modes.front());
   // calibrate runs its nodes on this host, as `run --runtime net` does by default: they share its
@@ -463,9 +521,15 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   gethostname(host, sizeof(host) - 1);
   nlohmann::json measured = {{"host", host},
                              {"cpus", sysconf(_SC_NPROCESSORS_ONLN)},
-                             {"fsync_p50_ns", disk->fsync_p50},
-                             {"fsync_p90_ns", disk->fsync_p90},
-                             {"write_bytes_per_ns", disk->write_bytes_per_ns},
+                             {"fsync_p50_ns", fsync_p50},
+                             {"fsync_p90_ns", fsync_p90},
+                             {"fsync_p99_ns", pct(disk->small_ns, 99)},
+                             {"fsync_mean_ns", small_mean},
+                             {"fsync_samples", disk->small_ns.size()},
+                             {"sync_256k_mean_ns", large_mean},
+                             {"sync_256k_samples", disk->large_ns.size()},
+                             {"write_bytes_per_ns", write_bytes_per_ns},
+                             {"bulk_write_bytes_per_ns", disk->bulk_bytes_per_ns},
                              {"loopback_one_way_p50_ns", net.one_way_p50},
                              {"loopback_one_way_p90_ns", net.one_way_p90},
                              {"loopback_bytes_per_ns", net.bytes_per_ns},

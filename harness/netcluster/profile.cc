@@ -90,8 +90,17 @@ Result<sim::SimConfig> sim_profile_from_json(const nlohmann::json& j, const std:
   }
   if (j.contains("disk")) {
     const auto& d = j["disk"];
-    if (auto s = only(d, "disk", {"write_bytes_per_ns", "fsync_ns", "fsync_jitter_ns", "shared"}); !s.ok())
+    if (auto s = only(d, "disk", {"write_bytes_per_ns", "fsync_ns", "fsync_jitter_ns", "fsync_quantiles_ns", "shared"});
+        !s.ok())
       return s.error();
+    if (d.contains("fsync_quantiles_ns")) {
+      const auto& q = d["fsync_quantiles_ns"];
+      if (!q.is_array()) return bad("disk.fsync_quantiles_ns must be an array of nanoseconds");
+      for (const auto& v : q) {
+        if (!v.is_number_integer()) return bad("disk.fsync_quantiles_ns must hold whole numbers of nanoseconds");
+        c.disk.fsync_quantiles_ns.push_back(v.get<int64_t>());
+      }
+    }
     if (d.contains("shared")) {
       if (!d["shared"].is_boolean()) return bad("disk.shared must be true or false");
       c.disk.shared = d["shared"].get<bool>();
@@ -137,6 +146,7 @@ nlohmann::json sim_profile_to_json(const sim::SimConfig& c) {
            {{"write_bytes_per_ns", c.disk.write_bytes_per_ns},
             {"fsync_ns", c.disk.fsync_ns},
             {"fsync_jitter_ns", c.disk.fsync_jitter_ns},
+            {"fsync_quantiles_ns", c.disk.fsync_quantiles_ns},
             {"shared", c.disk.shared}}},
           {"cpu", cpu_model_json(c.cpu)},
           {"tick_ns", c.tick_ns}};

@@ -216,9 +216,14 @@ class SimCluster::Node final : public NodeIo {
       synced_bytes_[p] = written;
     }
     const DiskModel& d = c_.cfg_.sim.disk;
-    int64_t jitter = d.fsync_jitter_ns > 0 ? static_cast<int64_t>(c_.disk_rng_.below(d.fsync_jitter_ns + 1)) : 0;
-    auto dur =
-        static_cast<int64_t>((static_cast<double>(bytes) / d.write_bytes_per_ns + d.fsync_ns + jitter) * disk_slowdown);
+    // The fixed part: drawn from the measured distribution if the profile has one, else the
+    // latency plus a uniform jitter.
+    int64_t fixed =
+        d.fsync_quantiles_ns.empty()
+            ? d.fsync_ns + (d.fsync_jitter_ns > 0 ? static_cast<int64_t>(c_.disk_rng_.below(d.fsync_jitter_ns + 1)) : 0)
+            : d.fsync_at(c_.disk_rng_.unit());
+    auto dur = static_cast<int64_t>((static_cast<double>(bytes) / d.write_bytes_per_ns + static_cast<double>(fixed)) *
+                                    disk_slowdown);
     c_.counters_.disk_bytes += bytes;
     ++c_.counters_.fsyncs;
     int64_t done_at = c_.now_ns() + dur;

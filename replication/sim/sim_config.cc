@@ -1,6 +1,8 @@
 #include "replication/sim/sim_config.h"
 
+#include <algorithm>
 #include <sstream>
+#include <string>
 
 namespace rb::sim {
 
@@ -19,7 +21,25 @@ Status NetworkModel::validate() const {
 Status DiskModel::validate() const {
   if (write_bytes_per_ns <= 0) return bad("disk write bandwidth must be > 0");
   if (fsync_ns < 0 || fsync_jitter_ns < 0) return bad("fsync latency must be >= 0");
+  if (!fsync_quantiles_ns.empty()) {
+    if (fsync_quantiles_ns.size() < 2 || fsync_quantiles_ns.size() > 1001)
+      return bad("disk fsync_quantiles_ns needs 2 to 1001 values");
+    if (fsync_quantiles_ns.front() < 0) return bad("disk fsync_quantiles_ns must be >= 0");
+    for (size_t i = 1; i < fsync_quantiles_ns.size(); ++i)
+      if (fsync_quantiles_ns[i] < fsync_quantiles_ns[i - 1])
+        return bad("disk fsync_quantiles_ns must not decrease (value " + std::to_string(i) + ")");
+  }
   return {};
+}
+
+int64_t DiskModel::fsync_at(double u) const {
+  u = std::clamp(u, 0.0, 1.0);
+  if (fsync_quantiles_ns.empty()) return fsync_ns + static_cast<int64_t>(u * static_cast<double>(fsync_jitter_ns));
+  const double pos = u * static_cast<double>(fsync_quantiles_ns.size() - 1);
+  const auto i = std::min(static_cast<size_t>(pos), fsync_quantiles_ns.size() - 2);
+  const double lo = static_cast<double>(fsync_quantiles_ns[i]);
+  const double hi = static_cast<double>(fsync_quantiles_ns[i + 1]);
+  return static_cast<int64_t>(lo + (pos - static_cast<double>(i)) * (hi - lo));
 }
 
 Status CpuModel::validate() const {

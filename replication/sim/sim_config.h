@@ -3,6 +3,7 @@
 // machines; `replbench calibrate` measures this machine and writes a profile with the same fields.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "replication/core/result.h"
 
@@ -21,10 +22,17 @@ struct DiskModel {
   double write_bytes_per_ns = 0.5;  // 500 MB/s sequential write
   int64_t fsync_ns = 500'000;       // fdatasync latency
   int64_t fsync_jitter_ns = 100'000;
+  // A measured latency distribution instead (`replbench calibrate` writes one): quantiles at
+  // equally spaced probabilities 0, 1/(n-1), ..., 1, non-decreasing. When set, a sync's fixed
+  // part is drawn from it (fsync_ns and fsync_jitter_ns are then only informational).
+  std::vector<int64_t> fsync_quantiles_ns;
   // One disk under every node (a cluster on one host): a node's sync waits for the syncs of the
   // others that started before it. false: every node has a disk of its own.
   bool shared = false;
   Status validate() const;
+  // The fixed part of one sync for a uniform draw `u` in [0, 1): from the quantiles, linearly
+  // interpolated, when there are any; else fsync_ns plus `u` of the jitter.
+  int64_t fsync_at(double u) const;
 };
 
 struct CpuModel {

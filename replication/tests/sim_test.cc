@@ -104,6 +104,41 @@ TEST(SimDisk, FsyncLatencyShowsInAckTime) {
   EXPECT_GE(r.last_ack_ns, 20'000'000);
 }
 
+TEST(SimDisk, AMeasuredFsyncDistributionIsInterpolated) {
+  DiskModel d;
+  d.fsync_quantiles_ns = {100, 200, 1000};  // min, median, max
+  EXPECT_TRUE(d.validate().ok());
+  EXPECT_EQ(d.fsync_at(0.0), 100);
+  EXPECT_EQ(d.fsync_at(0.25), 150);
+  EXPECT_EQ(d.fsync_at(0.5), 200);
+  EXPECT_EQ(d.fsync_at(0.75), 600);
+  EXPECT_EQ(d.fsync_at(1.0), 1000);
+  d.fsync_quantiles_ns = {200, 100};
+  EXPECT_FALSE(d.validate().ok());
+  DiskModel plain;  // no distribution: the latency plus a share of the jitter
+  plain.fsync_ns = 1000;
+  plain.fsync_jitter_ns = 100;
+  EXPECT_EQ(plain.fsync_at(0.5), 1050);
+}
+
+TEST(SimDisk, SyncsFollowTheMeasuredDistribution) {
+  // Half the syncs take 1 ms, the other half 1-41 ms: one request per node, each node syncing on
+  // its own disk, so each ack time is about one sync. Over many seeds both halves show.
+  int fast = 0, slow = 0;
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    auto cfg = small_config(seed);
+    cfg.sim.disk.fsync_quantiles_ns = {1'000'000, 1'000'000, 41'000'000};
+    SimCluster c(cfg, testing::SoloFactory{});
+    RunOutcome r = drive(c, 1);
+    ASSERT_EQ(r.acked, 1) << "seed " << seed;
+    EXPECT_GE(r.last_ack_ns, 1'000'000) << "seed " << seed;
+    EXPECT_LT(r.last_ack_ns, 42'000'000) << "seed " << seed;
+    (r.last_ack_ns < 2'000'000 ? fast : slow) += 1;
+  }
+  EXPECT_GE(fast, 8);
+  EXPECT_GE(slow, 8);
+}
+
 TEST(SimNetwork, CutLinkDropsClientTraffic) {
   SimCluster c(small_config(1), testing::SoloFactory{});
   // Clients reach nodes over their own endpoint; cutting node 0 from it loses requests to node 0.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +22,7 @@ TEST(SimProfile, RoundTripsEveryField) {
   c.client_network.latency_ns = 999;
   c.disk.fsync_ns = 2'000'000;
   c.disk.fsync_jitter_ns = 10;
+  c.disk.fsync_quantiles_ns = {100, 200, 5000};
   c.disk.write_bytes_per_ns = 0.25;
   c.cpu.per_message_ns = 4321;
   c.cpu.per_byte_ns = 1.5;
@@ -43,7 +45,21 @@ TEST(SimProfile, RoundTripsEveryField) {
   EXPECT_DOUBLE_EQ(back->cpu.per_record_ns, 250.5);
   EXPECT_DOUBLE_EQ(back->cpu.client_per_record_ns, 99.5);
   EXPECT_TRUE(back->disk.shared);
+  EXPECT_EQ(back->disk.fsync_quantiles_ns, (std::vector<int64_t>{100, 200, 5000}));
   std::filesystem::remove_all(tmpl);
+}
+
+TEST(SimProfile, AnFsyncDistributionMustBeWholeAndNonDecreasing) {
+  auto ok = sim_profile_from_json(nlohmann::json::parse(R"({"disk": {"fsync_quantiles_ns": [10, 10, 40]}})"));
+  ASSERT_TRUE(ok.ok()) << ok.error().describe();
+  EXPECT_EQ(ok->disk.fsync_quantiles_ns.size(), 3u);
+  for (const char* text : {R"({"disk": {"fsync_quantiles_ns": [30, 20]}})", R"({"disk": {"fsync_quantiles_ns": [5]}})",
+                           R"({"disk": {"fsync_quantiles_ns": [1, 2.5]}})", R"({"disk": {"fsync_quantiles_ns": 7}})",
+                           R"({"disk": {"fsync_quantiles_ns": [-1, 2]}})"}) {
+    auto bad = sim_profile_from_json(nlohmann::json::parse(text));
+    ASSERT_FALSE(bad.ok()) << text;
+    EXPECT_NE(bad.error().message.find("fsync_quantiles_ns"), std::string::npos) << bad.error().message;
+  }
 }
 
 TEST(SimProfile, MissingFieldsKeepDefaultsAndTyposAreRejected) {
@@ -119,6 +135,15 @@ TEST(Calibrate, QuickRunWritesAProfileTheSimulatorLoads) {
   EXPECT_EQ(j.at("measured").at("cpu_runs_in_flight").get<int>(), 200);
   EXPECT_EQ(j.at("measured").at("cpu_runs_linger_ticks").get<int>(), 2);
   EXPECT_EQ(j.at("measured").at("cpu_runs_rounds").get<int>(), 1);  // --quick
+  // The disk was sampled before the three CPU runs and after each: four bursts of 20 + 5 syncs.
+  EXPECT_EQ(j.at("measured").at("fsync_samples").get<int>(), 4 * 20);
+  EXPECT_EQ(j.at("measured").at("sync_256k_samples").get<int>(), 4 * 5);
+  const auto& q = cfg->disk.fsync_quantiles_ns;
+  ASSERT_EQ(q.size(), 41u);
+  EXPECT_GT(q.front(), 0);
+  EXPECT_TRUE(std::is_sorted(q.begin(), q.end()));
+  EXPECT_LE(q.front(), cfg->disk.fsync_ns);
+  EXPECT_GE(q.back(), cfg->disk.fsync_ns);
   const auto& runs = j.at("measured").at("cpu_runs").at("raft");
   for (const char* run : {"100B", "1KB", "1KB_batch16"}) {
     SCOPED_TRACE(run);
