@@ -14,17 +14,18 @@
 //            many requests a node reads at once, and so its cost per request, depends on it; use
 //            the window of the workloads the profile is for) and the engines' batch linger at
 //            1 tick (--linger-ticks, the suites' setting; a node's cost per message depends on
-//            it too) in three configurations: 100 B, 1 KB, and 1 KB messages sent 16 per
-//            request. Each is measured for 4 s after a second of warm-up, twice in turn on fresh
-//            clusters (once, for 1.5 s, with --quick), the rounds summed.
-//            A configuration gives the nodes' CPU seconds, the messages they handled (peer
-//            messages received + client requests), the records those carried (as the simulator
-//            charges them) and the bytes (peer + client frames). Three configurations, three
-//            unknowns: cpu = per_message * messages + per_record * records + per_byte * bytes.
-//            The client's own CPU (this process) against its requests and records gives
-//            client_per_request and client_per_record. The nodes run on this host, so the
-//            profile says they share its cores and its disk. Each mode (--modes, default all
-//            four) gets its own CPU model in `cpu_by_mode`; the general one is the first mode's.
+//            it too) in three configurations: 100 B, 1 KB, and 1 KB messages sent 64 per
+//            request with a 1 ms client linger (--batch; 64 is the throughput suite's batched
+//            setting: a request's and a record's cost are fitted between one message per
+//            request and this many, so predictions at this batch size interpolate). Each is measured for 4 s after a
+//            second of warm-up, twice in turn on fresh clusters (once, for 1.5 s, with --quick), the rounds summed. A
+//            configuration gives the nodes' CPU seconds, the messages they handled (peer messages received + client
+//            requests), the records those carried (as the simulator charges them) and the bytes (peer + client frames).
+//            Three configurations, three unknowns: cpu = per_message * messages + per_record * records + per_byte *
+//            bytes. The client's own CPU (this process) against its requests and records gives client_per_request and
+//            client_per_record. The nodes run on this host, so the profile says they share its cores and its disk. Each
+//            mode (--modes, default all four) gets its own CPU model in `cpu_by_mode`; the general one is the first
+//            mode's.
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -214,6 +215,7 @@ struct CpuLoad {
   uint32_t rounds = 2;        // runs of each configuration, summed
   uint32_t in_flight = 500;   // the closed loop's window (see the top of this file)
   uint32_t linger_ticks = 1;  // the engines' batch linger (see the top of this file)
+  uint32_t batch = 64;        // records per request in the batched configuration (ditto)
 };
 
 // One closed-loop run of 3 nodes of `mode` with fsync always (the comparisons' setting, so the nodes'
@@ -360,14 +362,14 @@ void accumulate(CpuSample& a, const CpuSample& b) {
   a.acked += b.acked;
 }
 
-// A mode's CPU model from three configurations (100 B, 1 KB, 1 KB in batches of 16), each run
+// A mode's CPU model from three configurations (100 B, 1 KB, 1 KB in batches), each run
 // `rounds` times on a fresh cluster, in turn, so a slow spell of the host spreads over all three
 // instead of skewing one; the summed samples go to `runs` (informational).
 Result<sim::CpuModel> calibrate_cpu(const std::string& binary, const std::string& mode, const CpuLoad& load,
                                     const std::function<Status()>& after_each_run, nlohmann::json& runs) {
   CpuSample sums[3];
   const uint32_t sizes[3] = {100, 1024, 1024};
-  const uint32_t batches[3] = {1, 1, 16};
+  const uint32_t batches[3] = {1, 1, load.batch};
   for (uint32_t r = 0; r < load.rounds; ++r) {
     for (int i = 0; i < 3; ++i) {
       auto x = measure_cpu(binary, mode, sizes[i], batches[i], load);
@@ -378,7 +380,9 @@ Result<sim::CpuModel> calibrate_cpu(const std::string& binary, const std::string
   }
   const CpuSample& large = sums[1];
   const CpuSample& batched = sums[2];
-  runs = {{"100B", sample_json(sums[0])}, {"1KB", sample_json(large)}, {"1KB_batch16", sample_json(batched)}};
+  runs = {{"100B", sample_json(sums[0])},
+          {"1KB", sample_json(large)},
+          {"1KB_batch" + std::to_string(load.batch), sample_json(batched)}};
   // Nodes: cpu = a * messages + r * records + b * bytes over the three configurations.
   double rows[3][3], rhs[3];
   for (int i = 0; i < 3; ++i) {
@@ -425,16 +429,24 @@ int cmd_calibrate(const std::vector<std::string>& args) {
       dir = args[++i];
     } else if (args[i] == "--quick") {
       quick = true;
-    } else if ((args[i] == "--in-flight" || args[i] == "--linger-ticks") && i + 1 < args.size()) {
-      const bool window = args[i] == "--in-flight";
+    } else if ((args[i] == "--in-flight" || args[i] == "--linger-ticks" || args[i] == "--batch") &&
+               i + 1 < args.size()) {
+      struct Bound {
+        uint32_t* value;
+        uint64_t lo, hi;
+      };
+      const Bound b = args[i] == "--in-flight"      ? Bound{&load.in_flight, 1, 100000}
+                      : args[i] == "--linger-ticks" ? Bound{&load.linger_ticks, 0, 1000}
+                                                    : Bound{&load.batch, 2, 100000};
+      const std::string& flag = args[i];
       const std::string& v = args[++i];
       auto n = harness::parse_u64(v);
-      if (window ? (!n || *n < 1 || *n > 100000) : (!n || *n > 1000)) {
-        std::fprintf(stderr, "replbench calibrate: %s must be a whole number in %s, got '%s'\n",
-                     window ? "--in-flight" : "--linger-ticks", window ? "1..100000" : "0..1000", v.c_str());
+      if (!n || *n < b.lo || *n > b.hi) {
+        std::fprintf(stderr, "replbench calibrate: %s must be a whole number in %llu..%llu, got '%s'\n", flag.c_str(),
+                     static_cast<unsigned long long>(b.lo), static_cast<unsigned long long>(b.hi), v.c_str());
         return 2;
       }
-      (window ? load.in_flight : load.linger_ticks) = static_cast<uint32_t>(*n);
+      *b.value = static_cast<uint32_t>(*n);
     } else if (args[i] == "--modes" && i + 1 < args.size()) {
       modes.clear();
       std::string list = args[++i];
@@ -451,10 +463,15 @@ int cmd_calibrate(const std::vector<std::string>& args) {
     } else {
       std::fprintf(stderr,
                    "replbench calibrate: unknown flag '%s'\nusage: replbench calibrate [--out FILE] [--quick] "
-                   "[--dir DIR] [--modes raft,gm,masterslave,isr] [--in-flight N] [--linger-ticks N]\n",
+                   "[--dir DIR] [--modes raft,gm,masterslave,isr] [--in-flight N] [--linger-ticks N] [--batch N]\n",
                    args[i].c_str());
       return 2;
     }
+  }
+  if (load.batch > load.in_flight) {
+    std::fprintf(stderr, "replbench calibrate: --batch %u cannot exceed --in-flight %u (a request never fills)\n",
+                 load.batch, load.in_flight);
+    return 2;
   }
   if (binary == "/proc/self/exe") {
     std::error_code ec;
@@ -484,8 +501,8 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   std::map<std::string, sim::CpuModel> cpu_by_mode;
   nlohmann::json cpu_runs = nlohmann::json::object();
   for (const auto& mode : modes) {
-    std::fprintf(stderr, "calibrate: CPU cost of %s (3 nodes; 100 B, 1 KB, then 1 KB in batches of 16)\n",
-                 mode.c_str());
+    std::fprintf(stderr, "calibrate: CPU cost of %s (3 nodes; 100 B, 1 KB, then 1 KB in batches of %u)\n", mode.c_str(),
+                 load.batch);
     auto m = calibrate_cpu(binary, mode, load, disk_burst, cpu_runs[mode]);
     if (!m.ok()) return fail(mode + ": " + m.error().describe());
     cpu_by_mode[mode] = *m;
@@ -536,6 +553,7 @@ int cmd_calibrate(const std::vector<std::string>& args) {
                              {"cpu_runs", cpu_runs},
                              {"cpu_runs_in_flight", load.in_flight},
                              {"cpu_runs_linger_ticks", load.linger_ticks},
+                             {"cpu_runs_batch", load.batch},
                              {"cpu_runs_rounds", load.rounds},
                              {"quick", quick}};
   if (auto s = save_sim_profile(out, cfg, measured, cpu_by_mode); !s.ok()) return fail(s.error().describe());

@@ -135,6 +135,7 @@ TEST(Calibrate, QuickRunWritesAProfileTheSimulatorLoads) {
   EXPECT_EQ(j.at("measured").at("cpu_runs_in_flight").get<int>(), 200);
   EXPECT_EQ(j.at("measured").at("cpu_runs_linger_ticks").get<int>(), 2);
   EXPECT_EQ(j.at("measured").at("cpu_runs_rounds").get<int>(), 1);  // --quick
+  EXPECT_EQ(j.at("measured").at("cpu_runs_batch").get<int>(), 64);  // the default
   // The disk was sampled before the three CPU runs and after each: four bursts of 20 + 5 syncs.
   EXPECT_EQ(j.at("measured").at("fsync_samples").get<int>(), 4 * 20);
   EXPECT_EQ(j.at("measured").at("sync_256k_samples").get<int>(), 4 * 5);
@@ -145,7 +146,7 @@ TEST(Calibrate, QuickRunWritesAProfileTheSimulatorLoads) {
   EXPECT_LE(q.front(), cfg->disk.fsync_ns);
   EXPECT_GE(q.back(), cfg->disk.fsync_ns);
   const auto& runs = j.at("measured").at("cpu_runs").at("raft");
-  for (const char* run : {"100B", "1KB", "1KB_batch16"}) {
+  for (const char* run : {"100B", "1KB", "1KB_batch64"}) {
     SCOPED_TRACE(run);
     const double acked = runs.at(run).at("acked").get<double>();
     const double records = runs.at(run).at("records").get<double>();
@@ -162,7 +163,7 @@ TEST(Calibrate, QuickRunWritesAProfileTheSimulatorLoads) {
 
 // Flags out of range are refused with exit status 2 before anything is measured.
 TEST(Calibrate, RefusesOutOfRangeLoadFlags) {
-  for (const char* flag : {"--in-flight", "--linger-ticks"}) {
+  for (const char* flag : {"--in-flight", "--linger-ticks", "--batch"}) {
     SCOPED_TRACE(flag);
     EXPECT_EQ(cmd_calibrate({flag, "x"}), 2);
     EXPECT_EQ(cmd_calibrate({flag, "-1"}), 2);
@@ -170,6 +171,9 @@ TEST(Calibrate, RefusesOutOfRangeLoadFlags) {
   }
   EXPECT_EQ(cmd_calibrate({"--in-flight", "0"}), 2);
   EXPECT_EQ(cmd_calibrate({"--linger-ticks", "1001"}), 2);
+  EXPECT_EQ(cmd_calibrate({"--batch", "1"}), 2) << "one per request is the unbatched configuration";
+  EXPECT_EQ(cmd_calibrate({"--batch", "600"}), 2) << "more than the 500 in flight never fills";
+  EXPECT_EQ(cmd_calibrate({"--in-flight", "100", "--batch", "101"}), 2);
 }
 
 }  // namespace
