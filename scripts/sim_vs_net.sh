@@ -7,7 +7,10 @@
 # simulation's figures, and its error against the median. Identical net runs on a small VM differ
 # by up to a third, so one run is a poor yardstick; the median of three is the default, and the net
 # runs take the cells in turn (round 1 of every cell, then round 2, ...) so a slow spell of the host
-# does not fall on all runs of one cell. About 5 minutes for four modes at RUNS=3.
+# does not fall on all runs of one cell. When the profile's CPU runs used this workload's load (500
+# in flight, linger 1 tick), a last column compares the simulation with calibrate's own run of the
+# same configuration, which has none of the host's drift between calibration and comparison.
+# About 5 minutes for four modes at RUNS=3.
 #
 #   scripts/sim_vs_net.sh [--runs RUNS] PROFILE [OUTDIR] [MODE ...]
 #
@@ -58,10 +61,19 @@ for c in "${cells[@]}"; do
   nets=()
   for i in $(seq 1 "$runs"); do nets+=("$out/$cell-net$i.json"); done
   run_one "$cell-sim" sim --profile "$profile"
-  python3 - "$out/$cell-sim.json" "$m" "$per_request" "${nets[@]}" <<'PY'
+  python3 - "$out/$cell-sim.json" "$m" "$per_request" "$profile" "${nets[@]}" <<'PY'
 import json, statistics, sys
 sim = json.load(open(sys.argv[1]))["summary"]
-nets = [json.load(open(f))["summary"] for f in sys.argv[4:]]
+nets = [json.load(open(f))["summary"] for f in sys.argv[5:]]
+# calibrate's own run of this configuration, minutes before the net runs: the simulation against
+# it has no drift of the host in between (shown when the profile's load matches this workload).
+calib = ""
+meas = json.load(open(sys.argv[4])).get("measured", {})
+key = "1KB" if sys.argv[3] == "1" else f"1KB_batch{sys.argv[3]}"
+run = meas.get("cpu_runs", {}).get(sys.argv[2], {}).get(key)
+if run and meas.get("cpu_runs_in_flight") == 500 and meas.get("cpu_runs_linger_ticks") == 1 and "cpu_runs_seconds" in meas:
+    rc = run["acked"] / (meas["cpu_runs_rounds"] * meas["cpu_runs_seconds"])
+    calib = f" | calibration run {rc:7.0f}, sim {100 * (sim['publish_rate'] - rc) / rc:+4.0f} %"
 rates = [n["publish_rate"] for n in nets]
 p50s = [n["publish_latency"]["p50"] / 1e6 for n in nets]
 rn, pn = statistics.median(rates), statistics.median(p50s)
@@ -69,6 +81,6 @@ rs, ps = sim["publish_rate"], sim["publish_latency"]["p50"] / 1e6
 err = lambda s, n: f"{100 * (s - n) / n:+5.0f} %" if n else "    -"
 name = f"{sys.argv[2]} {'unbatched' if sys.argv[3] == '1' else 'batched ' + sys.argv[3]}"
 print(f"{name:20} msg/s net {rn:7.0f} ({min(rates):.0f}-{max(rates):.0f}) sim {rs:7.0f} {err(rs, rn)} | "
-      f"p50 ms net {pn:5.2f} ({min(p50s):.2f}-{max(p50s):.2f}) sim {ps:5.2f} {err(ps, pn)}")
+      f"p50 ms net {pn:5.2f} ({min(p50s):.2f}-{max(p50s):.2f}) sim {ps:5.2f} {err(ps, pn)}{calib}")
 PY
 done

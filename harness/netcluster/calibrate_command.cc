@@ -554,6 +554,7 @@ int cmd_calibrate(const std::vector<std::string>& args) {
                              {"cpu_runs_in_flight", load.in_flight},
                              {"cpu_runs_linger_ticks", load.linger_ticks},
                              {"cpu_runs_batch", load.batch},
+                             {"cpu_runs_seconds", load.seconds},
                              {"cpu_runs_rounds", load.rounds},
                              {"quick", quick}};
   if (auto s = save_sim_profile(out, cfg, measured, cpu_by_mode); !s.ok()) return fail(s.error().describe());
