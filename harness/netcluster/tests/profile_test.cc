@@ -134,8 +134,8 @@ TEST(Calibrate, QuickRunWritesAProfileTheSimulatorLoads) {
   auto j = nlohmann::json::parse(in);
   EXPECT_EQ(j.at("measured").at("cpu_runs_in_flight").get<int>(), 200);
   EXPECT_EQ(j.at("measured").at("cpu_runs_linger_ticks").get<int>(), 2);
-  EXPECT_EQ(j.at("measured").at("cpu_runs_rounds").get<int>(), 1);  // --quick
-  EXPECT_EQ(j.at("measured").at("cpu_runs_batch").get<int>(), 64);  // the default
+  EXPECT_EQ(j.at("measured").at("cpu_runs_rounds").get<int>(), 1);               // --quick
+  EXPECT_EQ(j.at("measured").at("cpu_runs_batch").get<int>(), 64);               // the default
   EXPECT_DOUBLE_EQ(j.at("measured").at("cpu_runs_seconds").get<double>(), 1.5);  // --quick
   // The disk was sampled before the three CPU runs and after each: four bursts of 20 + 5 syncs.
   EXPECT_EQ(j.at("measured").at("fsync_samples").get<int>(), 4 * 20);
