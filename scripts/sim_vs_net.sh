@@ -35,9 +35,12 @@ modes=("$@")
 bin=build/default/harness/replbench
 [ -x "$bin" ] || { echo "sim_vs_net.sh: $bin is missing; run scripts/build.sh first" >&2; exit 2; }
 mkdir -p "$out"
+in_flight=500
+linger_ticks=1
 common=(--set topics=1 --set partitionsPerTopic=1 --set messageSize=1024 --set producersPerTopic=1
-  --set subscriptionsPerTopic=0 --set producerRate=0 --set maxInFlight=500 --set testDurationSeconds=5
-  --set warmupSeconds=1 --set replicas=3 --set acks=all --set fsync=always --set batchLingerTicks=1 --no-history)
+  --set subscriptionsPerTopic=0 --set producerRate=0 --set maxInFlight="$in_flight" --set testDurationSeconds=5
+  --set warmupSeconds=1 --set replicas=3 --set acks=all --set fsync=always --set batchLingerTicks="$linger_ticks"
+  --no-history)
 run_one() { # name runtime extra-args...
   local name="$1" rt="$2"
   shift 2
@@ -61,24 +64,25 @@ for c in "${cells[@]}"; do
   nets=()
   for i in $(seq 1 "$runs"); do nets+=("$out/$cell-net$i.json"); done
   run_one "$cell-sim" sim --profile "$profile"
-  python3 - "$out/$cell-sim.json" "$m" "$per_request" "$profile" "${nets[@]}" <<'PY'
+  python3 - "$out/$cell-sim.json" "$m" "$per_request" "$profile" "$in_flight" "$linger_ticks" "${nets[@]}" <<'PY'
 import json, statistics, sys
 sim = json.load(open(sys.argv[1]))["summary"]
-nets = [json.load(open(f))["summary"] for f in sys.argv[5:]]
+nets = [json.load(open(f))["summary"] for f in sys.argv[7:]]
+rates = [n["publish_rate"] for n in nets]
+p50s = [n["publish_latency"]["p50"] / 1e6 for n in nets]
+rn, pn = statistics.median(rates), statistics.median(p50s)
+rs, ps = sim["publish_rate"], sim["publish_latency"]["p50"] / 1e6
+err = lambda s, n: f"{100 * (s - n) / n:+5.0f} %" if n else "    -"
 # calibrate's own run of this configuration, minutes before the net runs: the simulation against
 # it has no drift of the host in between (shown when the profile's load matches this workload).
 calib = ""
 meas = json.load(open(sys.argv[4])).get("measured", {})
 key = "1KB" if sys.argv[3] == "1" else f"1KB_batch{sys.argv[3]}"
 run = meas.get("cpu_runs", {}).get(sys.argv[2], {}).get(key)
-if run and meas.get("cpu_runs_in_flight") == 500 and meas.get("cpu_runs_linger_ticks") == 1 and "cpu_runs_seconds" in meas:
+same_load = meas.get("cpu_runs_in_flight") == int(sys.argv[5]) and meas.get("cpu_runs_linger_ticks") == int(sys.argv[6])
+if run and same_load and "cpu_runs_seconds" in meas:
     rc = run["acked"] / (meas["cpu_runs_rounds"] * meas["cpu_runs_seconds"])
-    calib = f" | calibration run {rc:7.0f}, sim {100 * (sim['publish_rate'] - rc) / rc:+4.0f} %"
-rates = [n["publish_rate"] for n in nets]
-p50s = [n["publish_latency"]["p50"] / 1e6 for n in nets]
-rn, pn = statistics.median(rates), statistics.median(p50s)
-rs, ps = sim["publish_rate"], sim["publish_latency"]["p50"] / 1e6
-err = lambda s, n: f"{100 * (s - n) / n:+5.0f} %" if n else "    -"
+    calib = f" | calibration run {rc:7.0f}, sim {err(rs, rc)}"
 name = f"{sys.argv[2]} {'unbatched' if sys.argv[3] == '1' else 'batched ' + sys.argv[3]}"
 print(f"{name:20} msg/s net {rn:7.0f} ({min(rates):.0f}-{max(rates):.0f}) sim {rs:7.0f} {err(rs, rn)} | "
       f"p50 ms net {pn:5.2f} ({min(p50s):.2f}-{max(p50s):.2f}) sim {ps:5.2f} {err(ps, pn)}{calib}")

@@ -17,15 +17,17 @@
 //            it too) in three configurations: 100 B, 1 KB, and 1 KB messages sent 64 per
 //            request with a 1 ms client linger (--batch; 64 is the throughput suite's batched
 //            setting: a request's and a record's cost are fitted between one message per
-//            request and this many, so predictions at this batch size interpolate). Each is measured for 4 s after a
-//            second of warm-up, twice in turn on fresh clusters (once, for 1.5 s, with --quick), the rounds summed. A
-//            configuration gives the nodes' CPU seconds, the messages they handled (peer messages received + client
-//            requests), the records those carried (as the simulator charges them) and the bytes (peer + client frames).
-//            Three configurations, three unknowns: cpu = per_message * messages + per_record * records + per_byte *
-//            bytes. The client's own CPU (this process) against its requests and records gives client_per_request and
-//            client_per_record. The nodes run on this host, so the profile says they share its cores and its disk. Each
-//            mode (--modes, default all four) gets its own CPU model in `cpu_by_mode`; the general one is the first
-//            mode's.
+//            request and this many, so predictions at this batch size interpolate). Each is
+//            measured for 4 s after a second of warm-up, twice in turn on fresh clusters (once,
+//            for 1.5 s, with --quick), the rounds summed.
+//            A configuration gives the nodes' CPU seconds, the messages they handled (peer
+//            messages received + client requests), the records those carried (as the simulator
+//            charges them) and the bytes (peer + client frames). Three configurations, three
+//            unknowns: cpu = per_message * messages + per_record * records + per_byte * bytes.
+//            The client's own CPU (this process) against its requests and records gives
+//            client_per_request and client_per_record. The nodes run on this host, so the
+//            profile says they share its cores and its disk. Each mode (--modes, default all
+//            four) gets its own CPU model in `cpu_by_mode`; the general one is the first mode's.
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -78,13 +80,18 @@ struct DiskSampler {
   double bulk_bytes_per_ns = 0;             // 32 MiB of 1 MiB appends, one sync at the end
 };
 
-Status timed_append_sync(storage::SegmentLogStore& s, const Payload& payload, std::vector<int64_t>& out) {
+// Appends one record carrying `payload` at the store's end.
+Status append_one(storage::SegmentLogStore& s, const Payload& payload) {
   Entry e;
   e.offset = s.log_end();
   e.epoch = Epoch{1};
   e.payload = payload;
+  return s.append({e});
+}
+
+Status timed_append_sync(storage::SegmentLogStore& s, const Payload& payload, std::vector<int64_t>& out) {
   auto t = Clock::now();
-  if (auto a = s.append({e}); !a.ok()) return a.error();
+  if (auto a = append_one(s, payload); !a.ok()) return a;
   if (auto y = s.sync(); !y.ok()) return y.error();
   out.push_back(ns_since(t));
   return {};
@@ -112,13 +119,8 @@ Result<DiskSampler> open_disk_sampler(const std::string& dir) {
   auto big = make_payload(std::string(1 << 20, 'b'));
   const int chunks = 32;
   auto t = Clock::now();
-  for (int i = 0; i < chunks; ++i) {
-    Entry e;
-    e.offset = s.log_end();
-    e.epoch = Epoch{1};
-    e.payload = big;
-    if (auto a = s.append({e}); !a.ok()) return a.error();
-  }
+  for (int i = 0; i < chunks; ++i)
+    if (auto a = append_one(s, big); !a.ok()) return a.error();
   if (auto y = s.sync(); !y.ok()) return y.error();
   d.bulk_bytes_per_ns = static_cast<double>(chunks) * (1 << 20) / static_cast<double>(ns_since(t));
   return d;

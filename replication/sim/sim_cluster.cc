@@ -216,12 +216,7 @@ class SimCluster::Node final : public NodeIo {
       synced_bytes_[p] = written;
     }
     const DiskModel& d = c_.cfg_.sim.disk;
-    // The fixed part: drawn from the measured distribution if the profile has one, else the
-    // latency plus a uniform jitter.
-    int64_t fixed =
-        d.fsync_quantiles_ns.empty()
-            ? d.fsync_ns + (d.fsync_jitter_ns > 0 ? static_cast<int64_t>(c_.disk_rng_.below(d.fsync_jitter_ns + 1)) : 0)
-            : d.fsync_at(c_.disk_rng_.unit());
+    const int64_t fixed = d.draw_fsync(c_.disk_rng_);
     auto dur = static_cast<int64_t>((static_cast<double>(bytes) / d.write_bytes_per_ns + static_cast<double>(fixed)) *
                                     disk_slowdown);
     c_.counters_.disk_bytes += bytes;

@@ -42,6 +42,11 @@ int64_t DiskModel::fsync_at(double u) const {
   return static_cast<int64_t>(lo + (pos - static_cast<double>(i)) * (hi - lo));
 }
 
+int64_t DiskModel::draw_fsync(Prng& rng) const {
+  if (!fsync_quantiles_ns.empty()) return fsync_at(rng.unit());
+  return fsync_ns + (fsync_jitter_ns > 0 ? static_cast<int64_t>(rng.below(fsync_jitter_ns + 1)) : 0);
+}
+
 Status CpuModel::validate() const {
   if (per_message_ns < 0 || per_byte_ns < 0 || per_record_ns < 0) return bad("cpu costs must be >= 0");
   if (shared_cores > 1024) return bad("cpu shared_cores must be at most 1024");

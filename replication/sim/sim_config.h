@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "replication/core/prng.h"
 #include "replication/core/result.h"
 
 namespace rb::sim {
@@ -33,6 +34,9 @@ struct DiskModel {
   // The fixed part of one sync for a uniform draw `u` in [0, 1): from the quantiles, linearly
   // interpolated, when there are any; else fsync_ns plus `u` of the jitter.
   int64_t fsync_at(double u) const;
+  // The fixed part of one simulated sync, drawn from `rng`: from the quantiles when there are
+  // any, else fsync_ns plus a uniform jitter (in whole nanoseconds, as the simulator always drew).
+  int64_t draw_fsync(Prng& rng) const;
 };
 
 struct CpuModel {
