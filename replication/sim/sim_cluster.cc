@@ -216,33 +216,46 @@ class SimCluster::Node final : public NodeIo {
       synced_bytes_[p] = written;
     }
     const DiskModel& d = c_.cfg_.sim.disk;
-    const int64_t fixed = d.draw_fsync(c_.disk_rng_);
-    auto dur = static_cast<int64_t>((static_cast<double>(bytes) / d.write_bytes_per_ns + static_cast<double>(fixed)) *
-                                    disk_slowdown);
+    const auto fixed = static_cast<int64_t>(static_cast<double>(d.draw_fsync(c_.disk_rng_)) * disk_slowdown);
+    const auto write = static_cast<int64_t>(static_cast<double>(bytes) / d.write_bytes_per_ns * disk_slowdown);
     c_.counters_.disk_bytes += bytes;
     ++c_.counters_.fsyncs;
-    int64_t done_at = c_.now_ns() + dur;
     if (d.shared) {
-      // One disk for all nodes: this sync queues behind the others' (fdatasync calls of several
-      // processes on one device overlap little; see docs/performance.md).
-      done_at = std::max(c_.now_ns(), c_.disk_free_at_) + dur;
-      c_.disk_free_at_ = done_at;
+      // One disk for all nodes: the sync is served by the device's next commit, with the other
+      // nodes' syncs issued while the current one runs (SharedDisk).
+      await_commit(c_.disk_.sync(c_.now_ns(), fixed, write), incarnation, std::move(ends));
+    } else {
+      c_.q_.at(c_.now_ns() + fixed + write,
+               [this, inc = incarnation, ends = std::move(ends)] { finish_sync(inc, ends); });
     }
-    uint64_t inc = incarnation;
-    c_.q_.at(done_at, [this, inc, ends = std::move(ends)] {
-      if (!up || inc != incarnation) return;
-      for (auto& [p, end] : ends) stores.at(p)->mark_durable(end);
-      c_.mix_trace(0x5f, id_.value(), ends.size());
-      // By value: a paused node defers the input past this callback's lifetime.
-      input(0, [this, ends] {
-        for (auto& [p, end] : ends) host->on_durable(p, end);
-      });
-      sync_in_flight_ = false;
-      if (sync_again_) {
-        sync_again_ = false;
-        start_sync();
+  }
+
+  // A commit's end moves later while other syncs join it; its syncs complete when it really ends.
+  void await_commit(std::shared_ptr<const SharedDisk::Commit> commit, uint64_t inc,
+                    std::vector<std::pair<PartitionId, Offset>> ends) {
+    const int64_t at = commit->end_ns;
+    c_.q_.at(at, [this, commit = std::move(commit), inc, ends = std::move(ends)]() mutable {
+      if (commit->end_ns > c_.now_ns()) {
+        await_commit(std::move(commit), inc, std::move(ends));
+        return;
       }
+      finish_sync(inc, ends);
     });
+  }
+
+  void finish_sync(uint64_t inc, const std::vector<std::pair<PartitionId, Offset>>& ends) {
+    if (!up || inc != incarnation) return;
+    for (auto& [p, end] : ends) stores.at(p)->mark_durable(end);
+    c_.mix_trace(0x5f, id_.value(), ends.size());
+    // By value: a paused node defers the input past this callback's lifetime.
+    input(0, [this, ends] {
+      for (auto& [p, end] : ends) host->on_durable(p, end);
+    });
+    sync_in_flight_ = false;
+    if (sync_again_) {
+      sync_again_ = false;
+      start_sync();
+    }
   }
 
   // Sends everything buffered during the last input: one packet per peer, one per client reply.

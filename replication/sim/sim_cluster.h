@@ -18,6 +18,7 @@
 #include "replication/node/node_host.h"
 #include "replication/sim/core_pool.h"
 #include "replication/sim/event_queue.h"
+#include "replication/sim/shared_disk.h"
 #include "replication/sim/sim_config.h"
 #include "replication/storage/mem_log_store.h"
 
@@ -97,8 +98,8 @@ class SimCluster final : public ClusterApi {
   EventQueue q_;
   Prng net_rng_;
   Prng disk_rng_;
-  CorePool cores_;            // shared cores (CpuModel::shared_cores), when > 0
-  int64_t disk_free_at_ = 0;  // the shared disk (DiskModel::shared)
+  CorePool cores_;   // shared cores (CpuModel::shared_cores), when > 0
+  SharedDisk disk_;  // the shared disk (DiskModel::shared)
   std::vector<std::unique_ptr<Node>> nodes_;
   std::map<std::pair<uint32_t, uint32_t>, LinkState> links_;
   std::function<void(ClientId, client::Response)> on_response_;

@@ -27,8 +27,9 @@ struct DiskModel {
   // equally spaced probabilities 0, 1/(n-1), ..., 1, non-decreasing. When set, a sync's fixed
   // part is drawn from it (fsync_ns and fsync_jitter_ns are then only informational).
   std::vector<int64_t> fsync_quantiles_ns;
-  // One disk under every node (a cluster on one host): a node's sync waits for the syncs of the
-  // others that started before it. false: every node has a disk of its own.
+  // One disk under every node (a cluster on one host): a node's sync waits for the device's
+  // running commit, then shares the next with the other syncs issued meanwhile (SharedDisk).
+  // false: every node has a disk of its own.
   bool shared = false;
   Status validate() const;
   // The fixed part of one sync for a uniform draw `u` in [0, 1): from the quantiles, linearly
