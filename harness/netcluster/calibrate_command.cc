@@ -25,9 +25,12 @@
 //            charges them) and the bytes (peer + client frames). Three configurations, three
 //            unknowns: cpu = per_message * messages + per_record * records + per_byte * bytes.
 //            The client's own CPU (this process) against its requests and records gives
-//            client_per_request and client_per_record. The nodes run on this host, so the
-//            profile says they share its cores and its disk. Each mode (--modes, default all
-//            four) gets its own CPU model in `cpu_by_mode`; the general one is the first mode's.
+//            client_per_request and client_per_record. Each run also records, for reading,
+//            the nodes' disk threads' CPU and the busiest event loop's (the leader's), which the
+//            fit does not separate: it charges all of a node's CPU to its inputs. The nodes run
+//            on this host, so the profile says they share its cores and its disk. Each mode
+//            (--modes, default all four) gets its own CPU model in `cpu_by_mode`; the general
+//            one is the first mode's.
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -38,6 +41,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <vector>
 
 #include "harness/cli/modes.h"
 #include "harness/cli/parse_u64.h"
@@ -47,6 +51,7 @@
 #include "harness/netcluster/orphaned_dirs.h"
 #include "harness/netcluster/profile.h"
 #include "harness/run/load_generator.h"
+#include "replication/netrun/disk_thread.h"
 #include "replication/storage/segment_log_store.h"
 #include "replication/wire/codec.h"
 
@@ -209,6 +214,11 @@ struct CpuSample {
   double messages = 0;
   double bytes = 0;
   double acked = 0;
+  // Informational, for a CPU model per thread: the nodes' disk threads (their fdatasync calls),
+  // and the busiest node's event loop (the leader's) in each run, summed over runs.
+  double disk_thread_cpu_s = 0;
+  double busiest_loop_cpu_s = 0;
+  std::vector<double> loop_cpu_s;  // per node, for the busiest loop's delta
 };
 
 // How the CPU runs load their clusters.
@@ -237,6 +247,9 @@ Result<CpuSample> measure_cpu(const std::string& binary, const std::string& mode
     CpuSample x;
     for (NodeId n : c.nodes()) {
       x.cpu_s += proc_cpu_seconds(c.pid(n));
+      const ThreadCpu threads = proc_thread_cpu_seconds(c.pid(n), netrun::DiskThread::kThreadName);
+      x.disk_thread_cpu_s += threads.named_s;
+      x.loop_cpu_s.push_back(threads.main_s);
       auto st = c.status(n);
       if (!st.ok()) continue;
       for (const auto& p : st->peers) {
@@ -293,12 +306,22 @@ Result<CpuSample> measure_cpu(const std::string& binary, const std::string& mode
   d.messages = after.messages - before.messages;
   d.bytes = after.bytes - before.bytes + static_cast<double>(c.counters().client_bytes - client_before);
   d.acked = static_cast<double>(res.measured_acked);
+  d.disk_thread_cpu_s = after.disk_thread_cpu_s - before.disk_thread_cpu_s;
+  for (size_t i = 0; i < after.loop_cpu_s.size() && i < before.loop_cpu_s.size(); ++i)
+    d.busiest_loop_cpu_s = std::max(d.busiest_loop_cpu_s, after.loop_cpu_s[i] - before.loop_cpu_s[i]);
   return d;
 }
 
 nlohmann::json sample_json(const CpuSample& s) {
-  return {{"cpu_s", s.cpu_s}, {"client_cpu_s", s.client_cpu_s},       {"messages", s.messages}, {"records", s.records},
-          {"bytes", s.bytes}, {"client_requests", s.client_requests}, {"acked", s.acked}};
+  return {{"cpu_s", s.cpu_s},
+          {"client_cpu_s", s.client_cpu_s},
+          {"messages", s.messages},
+          {"records", s.records},
+          {"bytes", s.bytes},
+          {"client_requests", s.client_requests},
+          {"acked", s.acked},
+          {"disk_thread_cpu_s", s.disk_thread_cpu_s},
+          {"busiest_loop_cpu_s", s.busiest_loop_cpu_s}};
 }
 
 double det3(const double m[3][3]) {
@@ -362,6 +385,8 @@ void accumulate(CpuSample& a, const CpuSample& b) {
   a.messages += b.messages;
   a.bytes += b.bytes;
   a.acked += b.acked;
+  a.disk_thread_cpu_s += b.disk_thread_cpu_s;
+  a.busiest_loop_cpu_s += b.busiest_loop_cpu_s;
 }
 
 // A mode's CPU model from three configurations (100 B, 1 KB, 1 KB in batches), each run

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -65,8 +66,11 @@ bool reap(pid_t pid, std::chrono::milliseconds timeout, double* cpu_seconds) {
   }
 }
 
-double proc_cpu_seconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+namespace {
+
+// utime + stime of a /proc/.../stat file, in seconds; 0 when unreadable.
+double stat_cpu_seconds(const std::string& stat_path) {
+  std::ifstream in(stat_path);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   auto close_paren = text.rfind(')');
   if (close_paren == std::string::npos) return 0;
@@ -79,6 +83,28 @@ double proc_cpu_seconds(pid_t pid) {
     if (i == 15) stime = std::stoull(f);
   }
   return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+}  // namespace
+
+double proc_cpu_seconds(pid_t pid) { return stat_cpu_seconds("/proc/" + std::to_string(pid) + "/stat"); }
+
+ThreadCpu proc_thread_cpu_seconds(pid_t pid, const std::string& name) {
+  ThreadCpu out;
+  const std::string task = "/proc/" + std::to_string(pid) + "/task";
+  std::error_code ec;
+  for (const auto& t : std::filesystem::directory_iterator(task, ec)) {
+    const std::string tid = t.path().filename().string();
+    if (tid == std::to_string(pid)) {
+      out.main_s = stat_cpu_seconds(t.path() / "stat");
+      continue;
+    }
+    std::ifstream comm(t.path() / "comm");
+    std::string thread_name;
+    std::getline(comm, thread_name);
+    if (thread_name == name) out.named_s += stat_cpu_seconds(t.path() / "stat");
+  }
+  return out;
 }
 
 Result<std::vector<uint16_t>> free_ports(const std::string& host, size_t n) {

@@ -23,6 +23,14 @@ bool reap(pid_t pid, std::chrono::milliseconds timeout, double* cpu_seconds = nu
 // User + system CPU seconds of a live process from /proc/<pid>/stat; 0 when unreadable.
 double proc_cpu_seconds(pid_t pid);
 
+// The same for some of a live process's threads (/proc/<pid>/task): its main thread, and the
+// threads named `name` (as pthread_setname_np sets it), summed. 0 for what is unreadable.
+struct ThreadCpu {
+  double main_s = 0;
+  double named_s = 0;
+};
+ThreadCpu proc_thread_cpu_seconds(pid_t pid, const std::string& name);
+
 // `n` distinct TCP ports that were free on `host` a moment ago (bound to port 0, then released).
 Result<std::vector<uint16_t>> free_ports(const std::string& host, size_t n);
 

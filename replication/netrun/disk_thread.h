@@ -15,6 +15,8 @@ namespace rb::netrun {
 
 class DiskThread {
  public:
+  static constexpr const char* kThreadName = "rb-disk";  // the thread's name, as /proc shows it
+
   DiskThread();
   ~DiskThread();
   DiskThread(const DiskThread&) = delete;

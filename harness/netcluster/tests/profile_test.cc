@@ -158,6 +158,14 @@ TEST(Calibrate, QuickRunWritesAProfileTheSimulatorLoads) {
     // not by multiples.
     EXPECT_GE(records, 2 * acked);
     EXPECT_LE(records, 5 * (acked + 200));
+    // The nodes' CPU split by thread: the disk threads synced (fsync always) and the leader's loop
+    // worked, each a part of the nodes' whole.
+    const double cpu = runs.at(run).at("cpu_s").get<double>();
+    const double disk = runs.at(run).at("disk_thread_cpu_s").get<double>();
+    const double loop = runs.at(run).at("busiest_loop_cpu_s").get<double>();
+    EXPECT_GT(disk, 0);
+    EXPECT_GT(loop, 0);
+    EXPECT_LE(disk + loop, cpu + 0.05);  // clock-tick accounting rounds each figure
   }
   std::filesystem::remove_all(tmpl);
 }
