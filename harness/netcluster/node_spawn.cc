@@ -91,11 +91,10 @@ double proc_cpu_seconds(pid_t pid) { return stat_cpu_seconds("/proc/" + std::to_
 
 ThreadCpu proc_thread_cpu_seconds(pid_t pid, const std::string& name) {
   ThreadCpu out;
-  const std::string task = "/proc/" + std::to_string(pid) + "/task";
+  const std::string main_tid = std::to_string(pid);
   std::error_code ec;
-  for (const auto& t : std::filesystem::directory_iterator(task, ec)) {
-    const std::string tid = t.path().filename().string();
-    if (tid == std::to_string(pid)) {
+  for (const auto& t : std::filesystem::directory_iterator("/proc/" + main_tid + "/task", ec)) {
+    if (t.path().filename() == main_tid) {
       out.main_s = stat_cpu_seconds(t.path() / "stat");
       continue;
     }

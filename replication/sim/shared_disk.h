@@ -16,7 +16,7 @@ class SharedDisk {
  public:
   struct Commit {
     int64_t start_ns = 0;
-    int64_t end_ns = 0;  // moves later while syncs join, up to start_ns
+    int64_t end_ns = 0;  // moves later as syncs join, which they can until start_ns
   };
 
   // A sync issued at `now_ns`, whose data take `bytes_ns` to write and whose own commit would

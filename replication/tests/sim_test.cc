@@ -296,17 +296,17 @@ TEST(SimDisk, ThreeWritersOnASharedDiskSyncMoreOftenThanOne) {
   auto syncs_per_second = [&](int writers) {
     SharedDisk disk;
     std::vector<std::shared_ptr<const SharedDisk::Commit>> last(writers);
-    std::vector<int64_t> issue_at(writers);
-    for (int w = 0; w < writers; ++w) issue_at[w] = w * 10'000;
+    // A writer issues its next sync when its last commit ends (read anew: later syncs may have
+    // joined it); the first syncs go out 10 us apart.
+    auto issue_at = [&](int w) { return last[w] ? last[w]->end_ns : w * int64_t{10'000}; };
     int64_t done = 0;
     for (;;) {
       // The writer whose next sync is issued first goes next (ties: the lower index).
-      int w = static_cast<int>(std::min_element(issue_at.begin(), issue_at.end()) - issue_at.begin());
-      if (issue_at[w] >= kHorizon) break;
-      last[w] = disk.sync(issue_at[w], kFixed, kBytes);
-      issue_at[w] = last[w]->end_ns;  // provisional: joiners may still move it
-      for (int v = 0; v < writers; ++v)
-        if (last[v]) issue_at[v] = last[v]->end_ns;
+      int w = 0;
+      for (int v = 1; v < writers; ++v)
+        if (issue_at(v) < issue_at(w)) w = v;
+      if (issue_at(w) >= kHorizon) break;
+      last[w] = disk.sync(issue_at(w), kFixed, kBytes);
       ++done;
     }
     return static_cast<double>(done) / (static_cast<double>(kHorizon) / 1e9);
